@@ -1,0 +1,81 @@
+"""kcnalex: measure the language of North Korean state media.
+
+Import as ``import kcnalex as kx``; every public function of the stages is available
+at the top level (``kx.read_corpus``, ``kx.tokenize``, ``kx.count_formulae``, ...).
+Submodules are imported lazily, on first use, so ``import kcnalex`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ._version import __version__
+
+# public name -> submodule that defines it (data flow order)
+_EXPORTS: dict[str, str] = {
+    # read
+    "read_corpus": "io",
+    "load_sample": "io",
+    "IngestReport": "io",
+    "ReadError": "io",
+    # tokenize
+    "tokenize": "tokenize",
+    "split_sentences": "tokenize",
+    "token_spans": "tokenize",
+    "count_tokens": "tokenize",
+    "TOKENIZER_VERSION": "tokenize",
+    # lexicons and matching
+    "load_lexicon": "lexicons",
+    "list_lexicons": "lexicons",
+    "LexiconError": "lexicons",
+    "match_formulae": "phrases",
+    "count_formulae": "phrases",
+    "kwic": "phrases",
+    "discover_formulae": "discover",
+    "keyness": "discover",
+    "formula_lifecycle": "discover",
+    # measures
+    "leader_mentions": "leaders",
+    "honorific_density": "leaders",
+    "load_leaders": "leaders",
+    "vader_scores": "vader",
+    "sentiment": "sentiment",
+    "induce_lexicon": "sentprop",
+    "stance": "stance",
+    "stance_series": "stance",
+    "load_targets": "stance",
+    # over time
+    "aggregate": "timeseries",
+    "changepoints": "timeseries",
+    "bursts": "timeseries",
+    "events": "timeseries",
+    "load_stats": "timeseries",
+    # plots
+    "plot_timeseries": "plot",
+    "plot_heatmap": "plot",
+    "plot_honorifics": "plot",
+    "plot_stance": "plot",
+    "plot_keyness": "plot",
+    "plot_xray": "plot",
+    # pipeline, report, data
+    "analyze": "pipeline",
+    "report": "report",
+    "fetch_corpus": "fetch",
+    "list_corpora": "fetch",
+    "get_provenance": "_provenance",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kcnalex' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
