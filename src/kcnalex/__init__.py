@@ -68,6 +68,11 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 
+# Functions that share their module's name are bound eagerly: otherwise importing the
+# submodule (by any path) would shadow the function with the module object.
+from .tokenize import tokenize  # noqa: E402, F401
+
+
 def __getattr__(name: str):
     module = _EXPORTS.get(name)
     if module is None:
