@@ -1,0 +1,896 @@
+"""Stance toward named actors (the US, South Korea, Japan, China, Russia, the UN).
+
+The score of a (sentence, target) pair looks only at what the sentence says *about
+that target*: cue words are attached to the nearest target mention (directed verbs to
+the mention that follows them), so "Russia condemned the U.S." is hostile to the US
+and neutral to Russia. The method is documented in ``docs/methods/stance.md`` and in
+:func:`stance`.
+
+Public functions: :func:`stance` (corpus -> one row per sentence x target),
+:func:`stance_series` (stance frame -> per-period means), :func:`load_targets`
+(targets TOML -> frame), :func:`load_cues` (cue lexicon -> frame), and for the
+one-pass pipeline :class:`StanceScorer` / :func:`stance_doc_sums` (one document ->
+per-target sums from compact arrays).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import numpy as np
+import pandas as pd
+
+from ._columns import as_corpus, validate_frame
+from ._provenance import attach, provenance, sha256_bytes
+from .tokenize import sentence_spans, word_spans
+
+__all__ = [
+    "DEFAULT_TAU",
+    "DEFAULT_WINDOW",
+    "NEGATORS",
+    "StanceScorer",
+    "load_cues",
+    "load_targets",
+    "stance",
+    "stance_doc_sums",
+    "stance_series",
+]
+
+#: |score| >= DEFAULT_TAU -> stance -1 / +1, otherwise 0.
+DEFAULT_TAU = 0.5
+#: A cue attaches to a mention at most this many word tokens away.
+DEFAULT_WINDOW = 8
+#: Words that flip a cue when one of them is among the 3 word tokens before it.
+NEGATORS = frozenset({"no", "not", "never", "nor", "without"})
+NEGATION_SPAN = 3
+
+STANCE_COLUMNS = ("doc_id", "date", "sent_id", "target", "score", "stance",
+                  "n_mentions", "sent_start", "sent_end")
+
+TARGET_CASES = ("sensitive", "first", "insensitive")
+
+# --------------------------------------------------------------------------------
+# Internal cue list (version INTERNAL_CUES_VERSION). Swap it with ``cues=``.
+#
+# weight: -1 hostile, +1 friendly (0.5 for weaker cues). "directed" cues are verbs
+# (and their nouns) whose evaluation falls on their object: they attach to the nearest
+# target mention to their right when there is one within the window, else to the
+# nearest on their left ("Russia condemned the U.S." -> US; "the U.S. was condemned").
+# Undirected cues (adjectives, epithets, nouns) attach to the nearest mention on
+# either side (ties go right: adjectives precede their noun).
+# --------------------------------------------------------------------------------
+INTERNAL_CUES_VERSION = "internal-1"
+
+_HOSTILE = """
+aggression aggressions aggressive aggressor aggressors imperialist imperialists
+imperialism warmonger warmongers war-monger war-mongers war maniac war maniacs
+war-thirsty bellicose reckless recklessly provocation provocations provocative
+provocateurs hostile hostility hostilities traitor traitors treacherous treachery
+reactionary reactionaries criminal criminals crime crimes brigandish brigand brigands
+gangster gangsters gangster-like plot plots plotting scheme schemes slander slanders
+slanderous smear frantic frantically hysteria hysteric hysterical hysterics outburst
+outbursts threat threats threaten threatens threatened threatening invasion invader
+invaders occupation occupiers colonial colonialist colonialists militarist
+militarists militaristic militarism despicable shameless shamelessly vicious sinister
+confrontation confrontational blackmail arrogant arrogance fascist fascists fascism
+dictatorship dictator stooge stooges lackey lackeys flunkey flunkeys flunkeyist
+flunkeyism sycophant sycophants sycophantic betrayal betray betrayed traitorous
+murderous massacre massacres atrocity atrocities plunder plundered genocide heinous
+high-handed highhanded tricks trickery lie lies fabrication fabricated cynical
+hypocritical hypocrisy ridiculous absurd crazy madcap rash misdeeds anti-dprk
+anti-reunification anti-peace anti-national warlike war exercises war drills
+war games war moves war hysteria nuclear war war of aggression hostile policy
+nuclear blackmail arms buildup interference meddling infringement illegal unjust
+double standards robber robbers robbery pirate piracy terrorist terrorists terrorism
+vile dirty sordid filthy nasty evil devilish wicked cruel brutal barbarous
+barbarity rogue rogues ugly thugs group of traitors
+"""
+_HOSTILE_WEAK = """
+sanctions pressure moves ambition ambitions wild dangerous hegemony hegemonic
+domination dominationist arbitrary unilateral intervention
+"""
+_FRIENDLY = """
+friendly friendship fraternal comradely cooperation cooperative solidarity cordial
+cordially warm warmly warm-hearted good-neighborly good-neighbourly amity gratitude
+thanks congratulatory greetings goodwill good will sincere sincerely admiration
+esteem unbreakable militant friendship blood-sealed close ties traditional ties
+mutual understanding brotherly
+"""
+_FRIENDLY_WEAK = """
+good gift gifts prosperity success successful close closer deepening deepen
+traditional mutual excellent
+"""
+_HOSTILE_DIRECTED = """
+condemn condemns condemned condemning condemnation denounce denounces denounced
+denouncing denunciation slam slams slammed slamming flay flays flayed flaying blast
+blasts blasted blasting censure censures censured censuring accuse accuses accused
+accusing lambaste lambastes lambasted assail assails assailed castigate castigates
+castigated criticize criticizes criticized criticizing criticise criticised criticism
+rebuke rebukes rebuked oppose opposes opposed opposing protest protests protested
+reject rejects rejected rejecting ridicule ridiculed mocked derided deride
+"""
+_FRIENDLY_DIRECTED = """
+support supports supported supporting congratulate congratulates congratulated
+congratulating congratulation congratulations thank thanks thanked praise praises
+praised praising hail hails hailed welcome welcomes welcomed welcoming greet greets
+greeted admire admires admired respect respects respected honor honors honored
+honour honoured
+"""
+
+
+def _cue_block(text: str) -> list[str]:
+    """Split a cue block into terms: single words, except known multiword terms."""
+    words = text.split()
+    multi = {
+        "war maniac", "war maniacs", "war exercises", "war drills", "war games",
+        "war moves", "war hysteria", "nuclear war", "war of aggression",
+        "hostile policy", "nuclear blackmail", "arms buildup", "double standards",
+        "group of traitors", "good will", "militant friendship", "close ties",
+        "traditional ties", "mutual understanding",
+    }
+    terms: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in (4, 3, 2):
+            cand = " ".join(words[i:i + n])
+            if len(words[i:i + n]) == n and cand in multi:
+                terms.append(cand)
+                i += n
+                break
+        else:
+            terms.append(words[i])
+            i += 1
+    return terms
+
+
+def _internal_cues() -> pd.DataFrame:
+    rows: list[tuple[str, float, bool]] = []
+    for block, weight, directed in (
+        (_HOSTILE, -1.0, False), (_HOSTILE_WEAK, -0.5, False),
+        (_FRIENDLY, 1.0, False), (_FRIENDLY_WEAK, 0.5, False),
+        (_HOSTILE_DIRECTED, -1.0, True), (_FRIENDLY_DIRECTED, 1.0, True),
+    ):
+        rows.extend((t, weight, directed) for t in _cue_block(block))
+    df = pd.DataFrame(rows, columns=["term", "weight", "directed"])
+    # later blocks never override earlier ones ("thanks" is friendly either way)
+    df = df.drop_duplicates("term", keep="first").reset_index(drop=True)
+    df["source"] = "internal"
+    return df
+
+
+# --------------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------------
+def _default_targets_path() -> Path:
+    return Path(str(resources.files("kcnalex") / "data" / "targets.toml"))
+
+
+def _targets_rows(spec: Mapping[str, Any], version: str, source: str) -> list[dict]:
+    rows: list[dict] = []
+    for name, entry in spec.get("targets", {}).items():
+        if isinstance(entry, str):
+            entry = [entry]
+        if isinstance(entry, (list, tuple)):
+            # plain list of surfaces: acronyms exact case, other words "first"
+            entry = {"auto": list(entry)}
+        for key, surfaces in entry.items():
+            for surface in surfaces:
+                if key == "auto":
+                    case = ("sensitive" if re.fullmatch(r"[A-Z][A-Z.]+", surface)
+                            else "first")
+                    cue = 0
+                elif key in ("hostile", "friendly"):
+                    case, cue = "first", (-1 if key == "hostile" else 1)
+                elif key in TARGET_CASES:
+                    case, cue = key, 0
+                else:
+                    raise ValueError(
+                        f"target {name!r}: unknown key {key!r}; use one of "
+                        f"{[*TARGET_CASES, 'hostile', 'friendly']}")
+                rows.append({"target": str(name), "surface": str(surface),
+                             "case": case, "cue": cue, "kind": "surface",
+                             "version": version, "source": source})
+    for key, surfaces in spec.get("exclude", {}).items():
+        if key not in TARGET_CASES:
+            raise ValueError(f"[exclude]: unknown key {key!r}")
+        for surface in surfaces:
+            rows.append({"target": "", "surface": str(surface), "case": key,
+                         "cue": 0, "kind": "exclude", "version": version,
+                         "source": source})
+    return rows
+
+
+def load_targets(path: str | Path | Mapping[str, Any] | None = None, *,
+                 defaults: bool = True) -> pd.DataFrame:
+    """Load stance targets and their surface forms.
+
+    Parameters
+    ----------
+    path : str, Path, mapping or None
+        ``None``: the shipped ``kcnalex/data/targets.toml``. A path to a TOML file of
+        the same layout (``version = ...``, ``[targets.NAME]`` tables with
+        ``sensitive`` / ``first`` / ``insensitive`` / ``hostile`` / ``friendly``
+        lists, optional ``[exclude]``), or a mapping ``{"Germany": ["Germany",
+        "German", "Berlin"], ...}`` (or ``{"Germany": {"first": [...]}}``). Plain lists
+        use ``sensitive`` for all-capital acronyms and ``first`` otherwise.
+    defaults : bool
+        Merge the shipped default targets with ``path`` (default True). A target
+        named in ``path`` replaces the default target of the same name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per surface form: ``target``, ``surface``, ``case`` (``"sensitive"``:
+        exact; ``"first"``: first letter in either case, rest exact, so
+        ``"south Korea"`` also matches ``"South Korea"``; ``"insensitive"``),
+        ``cue`` (-1 / +1 when the surface is itself a hostile / friendly epithet,
+        else 0), ``kind`` (``"surface"``, or ``"exclude"`` for strings that are
+        consumed but name no target; their ``target`` is ``""``), ``version`` and
+        ``source`` (file name or ``"user"``). ``attrs["sha256"]`` is the sha256 of
+        the sources (file bytes, or canonical JSON of a mapping), joined by ``+``
+        when merged; ``attrs["version"]`` likewise.
+
+    See Also
+    --------
+    stance : uses these targets.
+
+    Examples
+    --------
+    >>> t = load_targets()
+    >>> sorted(t.loc[t["kind"] == "surface", "target"].unique())
+    ['China', 'Japan', 'Russia', 'South Korea', 'UN', 'US']
+    >>> load_targets({"Germany": ["Germany", "German"]}).query(
+    ...     "target == 'Germany'")["case"].tolist()
+    ['first', 'first']
+    """
+    parts: list[tuple[list[dict], str, str]] = []
+    if defaults or path is None:
+        p = _default_targets_path()
+        raw = p.read_bytes()
+        spec = tomllib.loads(raw.decode("utf-8"))
+        ver = str(spec.get("version", "unknown"))
+        parts.append((_targets_rows(spec, ver, p.name), ver, sha256_bytes(raw)))
+    if path is not None:
+        if isinstance(path, Mapping):
+            spec = dict(path)
+            if "targets" not in spec:
+                spec = {"targets": spec}
+            raw = json.dumps(spec, sort_keys=True, default=list).encode("utf-8")
+            ver = str(spec.get("version", "user"))
+            src = "user"
+        else:
+            p = Path(path)
+            raw = p.read_bytes()
+            spec = tomllib.loads(raw.decode("utf-8"))
+            ver = str(spec.get("version", "unknown"))
+            src = p.name
+        parts.append((_targets_rows(spec, ver, src), ver, sha256_bytes(raw)))
+    rows: list[dict] = []
+    for i, (part_rows, _, _) in enumerate(parts):
+        if i > 0:  # a later source replaces targets of the same name
+            names = {r["target"] for r in part_rows if r["kind"] == "surface"}
+            rows = [r for r in rows if r["target"] not in names]
+        rows.extend(part_rows)
+    df = pd.DataFrame(rows, columns=["target", "surface", "case", "cue", "kind",
+                                     "version", "source"])
+    df["cue"] = df["cue"].astype(np.int64)
+    df = df.drop_duplicates(["target", "surface", "case", "kind"], keep="last")
+    df = df.reset_index(drop=True)
+    df.attrs["sha256"] = "+".join(h for _, _, h in parts)
+    df.attrs["version"] = "+".join(v for _, v, _ in parts)
+    return df
+
+
+def _surface_pattern(surface: str, case: str) -> str:
+    esc = re.escape(surface)
+    if case == "insensitive":
+        return f"(?i:{esc})"
+    if case == "first" and surface[:1].isalpha():
+        return f"(?i:{re.escape(surface[0])}){re.escape(surface[1:])}"
+    return esc
+
+
+# --------------------------------------------------------------------------------
+# Cues
+# --------------------------------------------------------------------------------
+POLARITY_FILE = "kcna-polarity.csv"
+
+
+def _polarity_path() -> Path:
+    return Path(str(resources.files("kcnalex") / "data" / "lexicons" / POLARITY_FILE))
+
+
+def load_cues(*, formulae: bool = True, polarity: bool = True,
+              polarity_weight: float = 0.5, min_confidence: float = 0.0
+              ) -> pd.DataFrame:
+    """Assemble the cue lexicon used by :func:`stance`.
+
+    Parameters
+    ----------
+    formulae : bool
+        Add the ``hostility`` (weight -1) and ``friendship`` (+1) entries of the
+        ``kcna-formulae`` lexicon (:func:`kcnalex.load_lexicon`) when it is
+        available; they override internal cues of the same term.
+    polarity : bool
+        Add the words of ``data/lexicons/kcna-polarity.csv`` (columns ``word``,
+        ``score``, ``confidence``) that are not cues already, with weight
+        ``polarity_weight * score / max|score|``, when the file is available.
+    polarity_weight : float
+        Largest absolute weight of a polarity-lexicon cue.
+    min_confidence : float
+        Polarity words with a lower ``confidence`` are ignored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term`` (lower case; multiword terms single-spaced), ``weight`` (signed),
+        ``directed`` (bool), ``source`` (``"internal"``, ``"kcna-formulae"``,
+        ``"kcna-polarity"``). ``attrs["lexicons"]`` lists the sources used (name,
+        version, sha256) and ``attrs["missing"]`` the ones that were asked for but
+        not available.
+    """
+    cues = _internal_cues()
+    internal_raw = cues.to_csv(index=False).encode()
+    used = [{"name": "stance-internal-cues", "version": INTERNAL_CUES_VERSION,
+             "sha256": sha256_bytes(internal_raw)}]
+    missing: list[str] = []
+    if formulae:
+        try:
+            from .lexicons import load_lexicon
+
+            lx = load_lexicon("kcna-formulae")
+        except Exception:  # not available yet / not installed: internal cues only
+            lx = None
+            missing.append("kcna-formulae")
+        if lx is not None:
+            sel = lx[lx["category"].isin(["hostility", "friendship"])]
+            if len(sel):
+                w = np.where(sel["category"].to_numpy() == "hostility", -1.0, 1.0)
+                terms = (sel["term"].astype(str).str.lower()
+                         .str.split().str.join(" "))
+                add = pd.DataFrame({"term": terms.to_numpy(), "weight": w,
+                                    "directed": False, "source": "kcna-formulae"})
+                add = add.drop_duplicates("term")
+                cues = pd.concat([add, cues[~cues["term"].isin(add["term"])]],
+                                 ignore_index=True)
+            prov = lx.attrs.get("kcnalex", {}).get("lexicons") or []
+            used.extend(prov or [{"name": "kcna-formulae",
+                                  "version": str(lx["version"].iloc[0])
+                                  if len(lx) else "", "sha256": ""}])
+    if polarity:
+        p = _polarity_path()
+        if p.exists():
+            pol = pd.read_csv(p)
+            pol = pol[pol["confidence"] >= min_confidence]
+            pol = pol[pol["score"] != 0]
+            scale = float(np.abs(pol["score"]).max()) if len(pol) else 1.0
+            add = pd.DataFrame({
+                "term": pol["word"].astype(str).str.lower().to_numpy(),
+                "weight": polarity_weight * pol["score"].to_numpy(float) / scale,
+                "directed": False, "source": "kcna-polarity"})
+            add = add[~add["term"].isin(cues["term"])].drop_duplicates("term")
+            cues = pd.concat([cues, add], ignore_index=True)
+            used.append({"name": "kcna-polarity", "version": "file",
+                         "sha256": sha256_bytes(p.read_bytes())})
+        else:
+            missing.append("kcna-polarity")
+    cues = cues.reset_index(drop=True)
+    cues.attrs["lexicons"] = used
+    cues.attrs["missing"] = missing
+    return cues
+
+
+# --------------------------------------------------------------------------------
+# Scorer
+# --------------------------------------------------------------------------------
+_CONJ_GAP = re.compile(
+    r"[\s,'’]*(?:(?:and|or|as well as|the|&|s)[\s,'’]*)*", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[^\w'-]")
+
+
+@dataclass
+class StanceScorer:
+    """Compiled targets and cues; scores one document at a time.
+
+    Build it once (it compiles a regex of the surface forms and an Aho-Corasick
+    automaton of the cues) and call :meth:`score` or :meth:`doc_sums` per document.
+    All outputs are numpy arrays: no DataFrame or Python object per token.
+
+    Parameters
+    ----------
+    targets : DataFrame, optional
+        From :func:`load_targets` (default: the shipped targets).
+    cues : DataFrame, optional
+        From :func:`load_cues` (default: ``load_cues()``), columns ``term``,
+        ``weight``, ``directed``.
+    window : int
+        Largest distance, in word tokens, at which a cue attaches to a mention.
+    tau : float
+        Threshold: ``|score| >= tau`` gives stance -1 / +1.
+    """
+
+    targets: pd.DataFrame | None = None
+    cues: pd.DataFrame | None = None
+    window: int = DEFAULT_WINDOW
+    tau: float = DEFAULT_TAU
+    target_names: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.targets is None:
+            self.targets = load_targets()
+        if self.cues is None:
+            self.cues = load_cues()
+        if self.window < 1:
+            raise ValueError("window must be >= 1")
+        if self.tau <= 0:
+            raise ValueError("tau must be > 0")
+        t = validate_frame(self.targets, ("target", "surface", "case", "cue", "kind"),
+                           name="targets")
+        bad = set(t["case"]) - set(TARGET_CASES)
+        if bad:
+            raise ValueError(f"targets: unknown case rule(s) {sorted(bad)}")
+        surf = t[t["kind"] == "surface"]
+        self.target_names = list(dict.fromkeys(surf["target"].tolist()))
+        index = {n: i for i, n in enumerate(self.target_names)}
+        # longest first: Python's regex alternation is leftmost-first, so at each
+        # position the longest surface wins ("U.S. imperialists" over "U.S.")
+        order = sorted(range(len(t)), key=lambda i: (-len(t["surface"].iat[i]), i))
+        alts, self._group_target, self._group_cue = [], [], []
+        for j, i in enumerate(order):
+            alts.append(f"(?P<g{j}>{_surface_pattern(t['surface'].iat[i], t['case'].iat[i])})")
+            kind = t["kind"].iat[i]
+            self._group_target.append(index[t["target"].iat[i]]
+                                      if kind == "surface" else -1)
+            self._group_cue.append(float(t["cue"].iat[i]))
+        self._regex = re.compile(r"(?<![^\W_])(?:" + "|".join(alts) + r")(?![^\W_])")
+        c = validate_frame(self.cues, ("term", "weight", "directed"), name="cues")
+        self._automaton = ahocorasick.Automaton()
+        self._cue_weight = c["weight"].to_numpy(float)
+        self._cue_directed = c["directed"].to_numpy(bool)
+        for k, term in enumerate(c["term"].astype(str).tolist()):
+            key = " ".join(term.lower().split())
+            if key:
+                self._automaton.add_word(key, (k, len(key)))
+        if len(self._automaton):
+            self._automaton.make_automaton()
+
+    # ---------------------------------------------------------------- mentions
+    def mentions(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                           np.ndarray]:
+        """Target mentions in ``text``: ``(starts, ends, target_index, cue)``."""
+        s, e, ti, cu = [], [], [], []
+        gt, gc = self._group_target, self._group_cue
+        for m in self._regex.finditer(text):
+            g = int(m.lastgroup[1:])
+            if gt[g] < 0:
+                continue
+            s.append(m.start())
+            e.append(m.end())
+            ti.append(gt[g])
+            cu.append(gc[g])
+        return (np.asarray(s, dtype=np.int64), np.asarray(e, dtype=np.int64),
+                np.asarray(ti, dtype=np.int64), np.asarray(cu, dtype=float))
+
+    # -------------------------------------------------------------------- cues
+    def _cues_in(self, text: str, a: int, b: int) -> list[tuple[int, int, int]]:
+        """Leftmost-longest cue matches in ``text[a:b]`` with word boundaries."""
+        if not len(self._automaton):
+            return []
+        low = _NOT_WORD.sub(" ", text[a:b].lower())
+        # offsets are kept 1:1; multiword cues match single-spaced text only
+        found = []
+        for end, (k, n) in self._automaton.iter(low):
+            st = end - n + 1
+            if st > 0 and low[st - 1].isalnum():
+                continue
+            if end + 1 < len(low) and low[end + 1].isalnum():
+                continue
+            found.append((st, end + 1, k))
+        if not found:
+            return []
+        found.sort(key=lambda x: (x[0], x[0] - x[1]))
+        out, last = [], -1
+        for st, en, k in found:
+            if st >= last:
+                out.append((st + a, en + a, k))
+                last = en
+        return out
+
+    # ------------------------------------------------------------------- score
+    def score(self, text: str, *, sentences: tuple[np.ndarray, np.ndarray] | None = None,
+              words: tuple[np.ndarray, np.ndarray] | None = None
+              ) -> dict[str, np.ndarray]:
+        """Score every (sentence, target) pair of one document.
+
+        Parameters
+        ----------
+        text : str
+            The document's text.
+        sentences, words : (starts, ends), optional
+            :func:`kcnalex.tokenize.sentence_spans` and
+            :func:`kcnalex.tokenize.word_spans` (``names=False``) of ``text``, if
+            already computed.
+
+        Returns
+        -------
+        dict of numpy.ndarray
+            Parallel arrays, one element per (sentence, target) pair that has a
+            mention: ``sent_id``, ``target`` (index into ``target_names``),
+            ``score``, ``stance``, ``n_mentions``, ``sent_start``, ``sent_end``.
+        """
+        empty = {k: np.zeros(0, dtype=np.int64) for k in
+                 ("sent_id", "target", "stance", "n_mentions", "sent_start",
+                  "sent_end")}
+        empty["score"] = np.zeros(0, dtype=float)
+        if not isinstance(text, str) or not text:
+            return empty
+        ms, me, mt, mc = self.mentions(text)
+        if not len(ms):
+            return empty
+        ss, se = sentences if sentences is not None else sentence_spans(text)
+        ws, we = words if words is not None else word_spans(text)
+        sent_of = np.searchsorted(ss, ms, side="right") - 1
+        ok = (sent_of >= 0) & (ms < se[np.maximum(sent_of, 0)])
+        ms, me, mt, mc, sent_of = ms[ok], me[ok], mt[ok], mc[ok], sent_of[ok]
+        # word-token span [ta, tb) of each mention (a mention inside a hyphenated
+        # token such as "DPRK-U.S." maps to that token)
+        ta = np.searchsorted(we, ms, side="right")
+        tb = np.maximum(np.searchsorted(ws, me, side="left"), ta + 1)
+        out_sid, out_t, out_score, out_n = [], [], [], []
+        W = self.window
+        bounds = np.flatnonzero(np.diff(sent_of)) + 1
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(ms)]):
+            sid = int(sent_of[lo])
+            s0, s1 = int(ss[sid]), int(se[sid])
+            # conjunct groups: mentions joined by "and", ",", "or", "the"
+            groups: list[list[int]] = [[lo]]
+            for i in range(lo + 1, hi):
+                gap = text[int(me[i - 1]):int(ms[i])]
+                if _CONJ_GAP.fullmatch(gap):
+                    groups[-1].append(i)
+                else:
+                    groups.append([i])
+            ga = np.array([ta[g[0]] for g in groups])
+            gb = np.array([tb[g[-1]] for g in groups])
+            tset = [sorted({int(mt[i]) for i in g}) for g in groups]
+            scores: dict[int, float] = {}
+            counts: dict[int, int] = {}
+            for i in range(lo, hi):
+                t = int(mt[i])
+                counts[t] = counts.get(t, 0) + 1
+                scores[t] = scores.get(t, 0.0) + float(mc[i])
+            # sentence word-token range, for negation look-back
+            w0 = int(np.searchsorted(ws, s0, side="left"))
+            for cs, ce, k in self._cues_in(text, s0, s1):
+                # a cue inside a mention is already counted as its epithet
+                if np.any((ms[lo:hi] < ce) & (me[lo:hi] > cs)):
+                    continue
+                ca = int(np.searchsorted(we, cs, side="right"))
+                cb = max(int(np.searchsorted(ws, ce, side="left")), ca + 1)
+                right = ga >= cb                    # group after the cue
+                dist = np.where(right, ga - cb + 1, ca - gb + 1)
+                dist = np.where((ga < cb) & (gb > ca), 0, dist)
+                near = dist <= W
+                if not near.any():
+                    continue
+                if self._cue_directed[k] and (near & right).any():
+                    cand = np.flatnonzero(near & right)
+                else:
+                    cand = np.flatnonzero(near)
+                # nearest; ties go to the group on the right (the larger index)
+                best = cand[np.lexsort((-cand, dist[cand]))[0]]
+                d = int(dist[best])
+                w = self._cue_weight[k] * (W + 1 - max(d, 1)) / W
+                neg0 = max(w0, ca - NEGATION_SPAN)
+                for j in range(neg0, ca):
+                    if text[int(ws[j]):int(we[j])].lower() in NEGATORS:
+                        w = -w
+                        break
+                for t in tset[best]:
+                    scores[t] += w
+            for t in sorted(scores):
+                out_sid.append(sid)
+                out_t.append(t)
+                out_score.append(round(scores[t], 12))
+                out_n.append(counts[t])
+        score = np.asarray(out_score, dtype=float)
+        sid = np.asarray(out_sid, dtype=np.int64)
+        return {
+            "sent_id": sid,
+            "target": np.asarray(out_t, dtype=np.int64),
+            "score": score,
+            "stance": _label(score, self.tau),
+            "n_mentions": np.asarray(out_n, dtype=np.int64),
+            "sent_start": ss[sid].astype(np.int64),
+            "sent_end": se[sid].astype(np.int64),
+        }
+
+    def doc_sums(self, text: str, *,
+                 sentences: tuple[np.ndarray, np.ndarray] | None = None,
+                 words: tuple[np.ndarray, np.ndarray] | None = None
+                 ) -> dict[str, np.ndarray]:
+        """Per-target sums for one document (for the one-pass pipeline).
+
+        Returns
+        -------
+        dict of numpy.ndarray
+            One element per target of ``target_names`` (all of them, zeros where the
+            document does not name it): ``score_sum`` (sum of sentence scores),
+            ``n_sentences``, ``n_hostile``, ``n_friendly``.
+        """
+        r = self.score(text, sentences=sentences, words=words)
+        n = len(self.target_names)
+        t = r["target"]
+        return {
+            "score_sum": np.bincount(t, weights=r["score"], minlength=n),
+            "n_sentences": np.bincount(t, minlength=n).astype(np.int64),
+            "n_hostile": np.bincount(t[r["stance"] < 0], minlength=n).astype(np.int64),
+            "n_friendly": np.bincount(t[r["stance"] > 0], minlength=n).astype(np.int64),
+        }
+
+    def provenance_lexicons(self) -> list[dict]:
+        """Name, version and sha256 of the targets file(s) and cue sources."""
+        out = [{"name": "targets", "version": self.targets.attrs.get("version", ""),
+                "sha256": self.targets.attrs.get("sha256", "")}]
+        out.extend(self.cues.attrs.get("lexicons", []))
+        return out
+
+
+def _label(score: np.ndarray, tau: float) -> np.ndarray:
+    return np.where(score >= tau, 1, np.where(score <= -tau, -1, 0)).astype(np.int64)
+
+
+def stance_doc_sums(text: str, *, scorer: StanceScorer | None = None,
+                    sentences: tuple[np.ndarray, np.ndarray] | None = None,
+                    words: tuple[np.ndarray, np.ndarray] | None = None
+                    ) -> dict[str, np.ndarray]:
+    """Per-target stance sums of one document, from compact arrays.
+
+    Parameters
+    ----------
+    text : str
+        One document's text.
+    scorer : StanceScorer, optional
+        Build it once and reuse it (default: a new one with the shipped targets).
+    sentences, words : (starts, ends), optional
+        Sentence and word-token spans of ``text`` from :mod:`kcnalex.tokenize`
+        (``word_spans(text, names=False)``), if the caller has them already.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``target`` (names), ``score_sum``, ``n_sentences``, ``n_hostile``,
+        ``n_friendly``: one element per target.
+
+    See Also
+    --------
+    stance : the same scores as one row per sentence and target.
+
+    Examples
+    --------
+    >>> r = stance_doc_sums("The U.S. imperialists are aggressors. China is friendly.")
+    >>> dict(zip(r["target"], r["score_sum"].round(3)))["US"]
+    np.float64(-2.0)
+    """
+    scorer = scorer if scorer is not None else StanceScorer()
+    sums = scorer.doc_sums(text, sentences=sentences, words=words)
+    return {"target": np.asarray(scorer.target_names, dtype=object), **sums}
+
+
+# --------------------------------------------------------------------------------
+# Frame API
+# --------------------------------------------------------------------------------
+def stance(corpus: pd.DataFrame | str | list[str], *,
+           targets: pd.DataFrame | str | Path | Mapping[str, Any] | None = None,
+           window: int = DEFAULT_WINDOW, tau: float = DEFAULT_TAU,
+           cues: pd.DataFrame | None = None, polarity: bool = True
+           ) -> pd.DataFrame:
+    r"""Stance of each sentence toward each named actor it mentions.
+
+    For every sentence that names a target, the score sums the cues that the
+    sentence attaches to that target:
+
+    .. math::
+
+        s(\text{sent}, t) = \sum_{m \in M_t} e_m
+            + \sum_{c \to t} w_c \, \nu_c \, \frac{W + 1 - \max(d_c, 1)}{W}
+
+    where :math:`M_t` are the sentence's mentions of :math:`t`, :math:`e_m` is -1 /
+    +1 when the mention is itself an epithet ("U.S. imperialists", "puppets",
+    "Yankees"), else 0; each cue :math:`c` (weight :math:`w_c` from the cue lexicon,
+    see :func:`load_cues`) is attached to one group of mentions only: the nearest
+    (in word tokens, :math:`d_c` = 1 for adjacent words) within :math:`W`
+    (``window``) tokens, ties to the right; a *directed* cue (condemn, denounce,
+    support, congratulate, ...) goes to the nearest group on its right when there is
+    one, else on its left. Mentions joined only by "and", "or", commas or "the"
+    form one group and share its cues. :math:`\nu_c = -1` when "no", "not",
+    "never", "nor" or "without" is among the 3 word tokens before the cue, else 1.
+    Cues that overlap a mention are not counted again. Then
+    ``stance = +1 if score >= tau, -1 if score <= -tau, else 0``.
+
+    Parameters
+    ----------
+    corpus : DataFrame, str or list of str
+        A corpus frame (``doc_id``, ``text``, optional ``date``) or texts.
+    targets : DataFrame, path, mapping or None
+        A frame from :func:`load_targets` (used as is), or a TOML path / mapping of
+        extra targets merged with the defaults by :func:`load_targets`.
+    window : int
+        :math:`W`, the largest cue-mention distance in word tokens (default 8).
+    tau : float
+        Threshold :math:`\tau` (default 0.5).
+    cues : DataFrame, optional
+        A cue lexicon (``term``, ``weight``, ``directed``); default
+        ``load_cues(polarity=polarity)``.
+    polarity : bool
+        Whether the default cue lexicon includes the induced KCNA polarity lexicon
+        (ignored when ``cues`` is given).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (document, sentence, target) where the sentence names the
+        target: ``doc_id``, ``date``, ``sent_id`` (0-based sentence number, as in
+        :func:`kcnalex.tokenize`), ``target``, ``score`` (float), ``stance`` (-1
+        hostile, 0 neutral, +1 friendly), ``n_mentions`` (mentions of the target in
+        the sentence), ``sent_start``, ``sent_end`` (character offsets of the
+        sentence in ``text``). Provenance in ``attrs["kcnalex"]`` (targets and cue
+        sources with versions and sha256; parameters).
+
+    See Also
+    --------
+    load_targets, load_cues, stance_series, stance_doc_sums
+
+    References
+    ----------
+    Method and validation: ``docs/methods/stance.md``. Cue attachment by proximity
+    follows target-dependent sentiment baselines (e.g. Jiang et al. 2011,
+    "Target-dependent Twitter Sentiment Classification", ACL).
+
+    Examples
+    --------
+    >>> df = stance("Russia condemned the U.S. for its hostile policy.")
+    >>> df[["target", "score", "stance"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'target': 'US', 'score': -2.0, 'stance': -1},
+     {'target': 'Russia', 'score': 0.0, 'stance': 0}]
+    """
+    docs = as_corpus(corpus)
+    if isinstance(targets, pd.DataFrame):
+        tframe = targets
+    else:
+        tframe = load_targets(targets) if targets is not None else load_targets()
+    cue_frame = cues if cues is not None else load_cues(polarity=polarity)
+    scorer = StanceScorer(targets=tframe, cues=cue_frame, window=window, tau=tau)
+    parts: dict[str, list] = {k: [] for k in ("doc", "sent_id", "target", "score",
+                                              "stance", "n_mentions", "sent_start",
+                                              "sent_end")}
+    for i, text in enumerate(docs["text"].tolist()):
+        r = scorer.score(text if isinstance(text, str) else "")
+        if not len(r["sent_id"]):
+            continue
+        parts["doc"].append(np.full(len(r["sent_id"]), i, dtype=np.int64))
+        for k in ("sent_id", "target", "score", "stance", "n_mentions", "sent_start",
+                  "sent_end"):
+            parts[k].append(r[k])
+
+    def cat(key: str, dtype) -> np.ndarray:
+        return (np.concatenate(parts[key]) if parts[key]
+                else np.zeros(0, dtype=dtype))
+
+    doc = cat("doc", np.int64)
+    names = np.asarray(scorer.target_names, dtype=object)
+    dates = pd.to_datetime(docs["date"]).to_numpy()
+    out = pd.DataFrame({
+        "doc_id": docs["doc_id"].to_numpy(dtype=object)[doc],
+        "date": dates[doc],
+        "sent_id": cat("sent_id", np.int64),
+        "target": names[cat("target", np.int64)] if len(doc) else
+        np.zeros(0, dtype=object),
+        "score": cat("score", float),
+        "stance": cat("stance", np.int64),
+        "n_mentions": cat("n_mentions", np.int64),
+        "sent_start": cat("sent_start", np.int64),
+        "sent_end": cat("sent_end", np.int64),
+    })
+    params = {"window": window, "tau": tau, "polarity": polarity,
+              "cues": "default" if cues is None else "user",
+              "negators": sorted(NEGATORS), "negation_span": NEGATION_SPAN}
+    missing = cue_frame.attrs.get("missing", [])
+    return attach(out, provenance("stance", params=params,
+                                  lexicons=scorer.provenance_lexicons(),
+                                  missing_lexicons=missing))
+
+
+def stance_series(stance_frame: pd.DataFrame, *, freq: str = "M",
+                  targets: list[str] | None = None) -> pd.DataFrame:
+    r"""Per-period mean stance per target.
+
+    The stance frame is first reduced to long doc stats (``doc_id``, ``date``,
+    ``target``, ``measure`` = ``"stance"``, ``value`` = sum of the document's
+    sentence scores for the target, ``n_sentences``); then, per period :math:`p` and
+    target :math:`t`,
+
+    .. math::
+
+        \bar s_{p,t} = \frac{\sum_{d \in p} \text{value}_{d,t}}
+                            {\sum_{d \in p} n_{d,t}}
+
+    the mean sentence score (each sentence that names :math:`t` weighs the same).
+
+    Parameters
+    ----------
+    stance_frame : DataFrame
+        From :func:`stance`.
+    freq : str
+        A pandas period frequency: ``"M"`` (month), ``"Q"``, ``"Y"``, ``"W"``, ``"D"``.
+    targets : list of str, optional
+        Keep only these targets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period`` (Timestamp of the period start), ``group`` (the target),
+        ``target``, ``measure`` (``"stance"``), ``value`` (mean sentence score),
+        ``mean_stance`` (mean of the -1/0/+1 labels), ``share_hostile``,
+        ``share_friendly``, ``n_sentences``, ``n_docs``. Rows with no date are
+        dropped. Provenance in ``attrs["kcnalex"]`` (with the stance frame's own).
+
+    See Also
+    --------
+    stance
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"doc_id": ["a", "b"], "text": ["The U.S. imperialists lied.",
+    ...                   "China is a friendly neighbour."],
+    ...                   "date": pd.to_datetime(["2000-01-05", "2000-01-20"])})
+    >>> stance_series(stance(c), freq="M")[["target", "value", "n_sentences"]
+    ...     ].to_dict("records")
+    [{'target': 'China', 'value': 1.0, 'n_sentences': 1}, {'target': 'US', 'value': -2.0, 'n_sentences': 1}]
+    """
+    validate_frame(stance_frame, ("doc_id", "date", "target", "score", "stance"),
+                   name="stance_frame")
+    df = stance_frame
+    if targets is not None:
+        df = df[df["target"].isin(list(targets))]
+    df = df[df["date"].notna()]
+    doc = (df.assign(hostile=(df["stance"] < 0).astype(np.int64),
+                     friendly=(df["stance"] > 0).astype(np.int64))
+             .groupby(["doc_id", "date", "target"], sort=True, observed=True)
+             .agg(value=("score", "sum"), label_sum=("stance", "sum"),
+                  n_hostile=("hostile", "sum"), n_friendly=("friendly", "sum"),
+                  n_sentences=("score", "size"))
+             .reset_index())
+    doc["period"] = (pd.to_datetime(doc["date"]).dt.to_period(freq)
+                     .dt.start_time)
+    g = (doc.groupby(["period", "target"], sort=True, observed=True)
+            .agg(value=("value", "sum"), label_sum=("label_sum", "sum"),
+                 n_hostile=("n_hostile", "sum"), n_friendly=("n_friendly", "sum"),
+                 n_sentences=("n_sentences", "sum"), n_docs=("doc_id", "nunique"))
+            .reset_index())
+    n = g["n_sentences"].to_numpy(float)
+    out = pd.DataFrame({
+        "period": g["period"],
+        "group": g["target"],
+        "target": g["target"],
+        "measure": "stance",
+        "value": g["value"].to_numpy(float) / n,
+        "mean_stance": g["label_sum"].to_numpy(float) / n,
+        "share_hostile": g["n_hostile"].to_numpy(float) / n,
+        "share_friendly": g["n_friendly"].to_numpy(float) / n,
+        "n_sentences": g["n_sentences"].astype(np.int64),
+        "n_docs": g["n_docs"].astype(np.int64),
+    })
+    rec = provenance("stance_series", params={"freq": freq, "targets": targets},
+                     upstream=stance_frame.attrs.get("kcnalex", {}),
+                     aggregation="pandas groupby: sum(value)/sum(n_sentences)")
+    return attach(out.reset_index(drop=True), rec)
