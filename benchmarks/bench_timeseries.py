@@ -1,0 +1,76 @@
+"""Benchmark kcnalex.aggregate at archive scale (synthetic doc stats).
+
+200,000 documents x 20 measures (10 counts, 10 scores) spread over 228 months
+(1997-2015), ``freq="M"``, 1,000 bootstrap replicates. Run on demand::
+
+    python benchmarks/bench_timeseries.py
+
+Writes ``benchmarks/results/timeseries.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import kcnalex
+from kcnalex.timeseries import aggregate, bursts
+
+N_DOCS, N_MEASURES, N_MONTHS = 200_000, 20, 228
+
+
+def make_doc_stats(seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    months = pd.period_range("1997-01", periods=N_MONTHS, freq="M")
+    days = rng.integers(0, 28, N_DOCS)
+    mi = rng.integers(0, N_MONTHS, N_DOCS)
+    dates = months.start_time[mi] + pd.to_timedelta(days, unit="D")
+    ntok = rng.integers(50, 1500, N_DOCS)
+    names = [f"n_f{i}" for i in range(N_MEASURES // 2)] + [
+        f"s{i}" for i in range(N_MEASURES - N_MEASURES // 2)]
+    frames = []
+    for j, m in enumerate(names):
+        val = (rng.poisson(ntok * 0.002 * (j + 1)) if m.startswith("n_")
+               else rng.normal(0, 1, N_DOCS))
+        frames.append(pd.DataFrame({"doc_id": np.arange(N_DOCS).astype(str),
+                                    "date": dates, "measure": m, "value": val,
+                                    "n_tokens": ntok}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    ds = make_doc_stats()
+    t_make = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out = aggregate(ds, freq="M")
+    t_agg = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out_noci = aggregate(ds, freq="M", ci=None)
+    t_noci = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    b = bursts(ds[ds["measure"].str.startswith("n_")], freq="M")
+    t_burst = time.perf_counter() - t0
+    res = {
+        "kcnalex": kcnalex.__version__, "python": platform.python_version(),
+        "numpy": np.__version__, "pandas": pd.__version__,
+        "rows": len(ds), "docs": N_DOCS, "measures": N_MEASURES, "months": N_MONTHS,
+        "n_boot": 1000, "seconds_make_input": round(t_make, 2),
+        "seconds_aggregate_ci": round(t_agg, 2),
+        "seconds_aggregate_no_ci": round(t_noci, 2),
+        "seconds_bursts_10_terms": round(t_burst, 2),
+        "output_rows": len(out), "output_rows_no_ci": len(out_noci),
+        "bursts_found": len(b),
+    }
+    print(json.dumps(res, indent=2))
+    path = Path(__file__).parent / "results" / "timeseries.json"
+    path.write_text(json.dumps(res, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
