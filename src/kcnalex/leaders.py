@@ -74,6 +74,15 @@ _KINDS = ("dprk", "foreign")
 _WORD = r"[^\W_]"
 
 
+# a lower-case word that may modify an appositive title head ("faithful successor")
+# but is not a pronoun, verb or conjunction ("Kim Jong Il, he said")
+_FREE_MODIFIER = (
+    r"(?!(?:who|whom|whose|which|that|he|she|it|they|we|you|i|his|her|its|their|our"
+    r"|is|was|are|were|be|been|has|had|have|and|or|but|not|also|said|says|saying"
+    r"|noted|added|stressed|who's)(?![^\W_]))[a-z][a-z-]*"
+)
+
+
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum()
 
@@ -435,7 +444,7 @@ class LeaderMatcher:
         if heads:
             self._post_re: re.Pattern[str] | None = re.compile(
                 rf"\s*,\s*(?:(?i:the|a|an)\s+)?"
-                rf"(?:(?i:{unit_fwd}|peerlessly|great)\s*,?\s+)*"
+                rf"(?:(?:(?i:{unit_fwd})|{_FREE_MODIFIER})\s*,?\s+){{0,4}}"
                 rf"(?i:{heads})(?!{_WORD}|-)"
                 # a coordinated name ("Kim Il Sung, leader Kim Jong Il") is no title
                 rf"(?!(?:\s+(?i:{unit_fwd}))*\s+(?:{any_name})(?!{_WORD}))"
