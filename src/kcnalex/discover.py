@@ -644,10 +644,14 @@ def _prepare(corpus, *, lang: str | None) -> tuple[pd.DataFrame, int]:
 
 
 def _kwic(text: str, start: int, end: int, width: int) -> str:
-    left = " ".join(text[max(0, start - width * 2):start].split())[-width:]
-    right = " ".join(text[end:end + width * 2].split())[:width]
-    hit = " ".join(text[start:end].split())
-    return f"{left} [{hit}] {right}".strip()
+    """``left [hit] right``: ``width`` characters of context, white space collapsed."""
+    left = _WS.sub(" ", text[max(0, start - 4 * width):start])[-width:]
+    right = _WS.sub(" ", text[end:end + 4 * width])[:width]
+    hit = _WS.sub(" ", text[start:end])
+    return f"{left}[{hit}]{right}".strip()
+
+
+_WS = re.compile(r"\s+")
 
 
 def _find(text: str, tokens: list[str], *, names: bool = True
