@@ -45,9 +45,9 @@ __all__ = [
 ]
 
 #: |score| >= DEFAULT_TAU -> stance -1 / +1, otherwise 0.
-DEFAULT_TAU = 0.5
+DEFAULT_TAU = 0.2
 #: A cue attaches to a mention at most this many word tokens away.
-DEFAULT_WINDOW = 8
+DEFAULT_WINDOW = 10
 #: Words that flip a cue when one of them is among the 3 word tokens before it.
 NEGATORS = frozenset({"no", "not", "never", "nor", "without"})
 NEGATION_SPAN = 3
@@ -91,22 +91,45 @@ war games war moves war hysteria nuclear war war of aggression hostile policy
 nuclear blackmail arms buildup interference meddling infringement illegal unjust
 double standards robber robbers robbery pirate piracy terrorist terrorists terrorism
 vile dirty sordid filthy nasty evil devilish wicked cruel brutal barbarous
-barbarity rogue rogues ugly thugs group of traitors
+barbarity rogue rogues ugly thugs group of traitors stifle stifles stifled
+stifling suppress suppresses suppressed suppressing suppression discrimination
+discriminatory racket war racket preposterous espionage sophism sophistry mockery
+riff-raff riff-raffs hard-liners hardline hard-line crafty artifice reinvasion invade
+invades invaded invading war preparations preemptive attack nuclear attack ignite
+igniting clamor clamour clamoring clamouring vandalism incriminate hamper hampering
+hamstring hamstringing intolerable outrageous impudent impudence shameful villain
+villains culprit culprits swindler charlatan nonsense rubbish henchman henchmen
+scum human scum clique confab ruckus farce hype hyping insult insulting defame
+defamation dastardly perfidious militarization remilitarization arms race violate
+violates violated violating violation violations trample trampling infringe
+encroach encroaching usurp usurped so-called anachronistic wire-pulling hideous
+abuse abuses wreck wrecked enemy enemies isolate isolating
 """
 _HOSTILE_WEAK = """
 sanctions pressure moves ambition ambitions wild dangerous hegemony hegemonic
-domination dominationist arbitrary unilateral intervention
+domination dominationist arbitrary unilateral intervention attempt attempts pretext
+allegedly withdrawal pullout master masters tension tensions danger blame
 """
 _FRIENDLY = """
 friendly friendship fraternal comradely cooperation cooperative solidarity cordial
 cordially warm warmly warm-hearted good-neighborly good-neighbourly amity gratitude
 thanks congratulatory greetings goodwill good will sincere sincerely admiration
 esteem unbreakable militant friendship blood-sealed close ties traditional ties
-mutual understanding brotherly
+mutual understanding brotherly appreciate appreciates appreciated appreciation
+hospitality comradeship friendly feelings kindly kindness rejoiced pleased
 """
 _FRIENDLY_WEAK = """
 good gift gifts prosperity success successful close closer deepening deepen
-traditional mutual excellent
+traditional mutual excellent trust partnership donate donates donated donation
+assistance brave
+"""
+# institutional names: "friendship delegation", "cooperation committee" name a body,
+# they do not evaluate anyone (weight 0; the longest match wins over "friendship")
+_NAMES = """
+friendship delegation|friendship delegations|friendship association|friendship
+associations|friendship society|friendship group|friendship groups|friendship
+committee|friendship camping|friendship tower|friendship bridge|friendship hospital|
+cooperation committee|cooperation council|friendly contact
 """
 _HOSTILE_DIRECTED = """
 condemn condemns condemned condemning condemnation denounce denounces denounced
@@ -134,7 +157,9 @@ def _cue_block(text: str) -> list[str]:
         "war moves", "war hysteria", "nuclear war", "war of aggression",
         "hostile policy", "nuclear blackmail", "arms buildup", "double standards",
         "group of traitors", "good will", "militant friendship", "close ties",
-        "traditional ties", "mutual understanding",
+        "traditional ties", "mutual understanding", "war racket",
+        "war preparations", "preemptive attack", "nuclear attack", "human scum",
+        "arms race", "friendly feelings",
     }
     terms: list[str] = []
     i = 0
@@ -159,6 +184,7 @@ def _internal_cues() -> pd.DataFrame:
         (_HOSTILE_DIRECTED, -1.0, True), (_FRIENDLY_DIRECTED, 1.0, True),
     ):
         rows.extend((t, weight, directed) for t in _cue_block(block))
+    rows.extend((" ".join(t.split()), 0.0, False) for t in _NAMES.split("|"))
     df = pd.DataFrame(rows, columns=["term", "weight", "directed"])
     # later blocks never override earlier ones ("thanks" is friendly either way)
     df = df.drop_duplicates("term", keep="first").reset_index(drop=True)
@@ -394,6 +420,12 @@ def load_cues(*, formulae: bool = True, polarity: bool = True,
 _CONJ_GAP = re.compile(
     r"[\s,'’]*(?:(?:and|or|as well as|the|&|s)[\s,'’]*)*", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[^\w'-]")
+#: A hostile cue does not attach to a mention that follows it after one of these
+#: words: the mention is the victim ("aggression against Russia", "sanctions on
+#: China", "attack upon the U.S.").
+VICTIM_MARKERS = ("against", "upon", "on", "toward", "towards", "at")
+_VICTIM = re.compile(r"(?<![\w-])(?:" + "|".join(VICTIM_MARKERS) + r")(?![\w-])",
+                     re.IGNORECASE)
 
 
 @dataclass
@@ -445,7 +477,8 @@ class StanceScorer:
         order = sorted(range(len(t)), key=lambda i: (-len(t["surface"].iat[i]), i))
         alts, self._group_target, self._group_cue = [], [], []
         for j, i in enumerate(order):
-            alts.append(f"(?P<g{j}>{_surface_pattern(t['surface'].iat[i], t['case'].iat[i])})")
+            pat = _surface_pattern(t["surface"].iat[i], t["case"].iat[i])
+            alts.append(f"(?P<g{j}>{pat})")
             kind = t["kind"].iat[i]
             self._group_target.append(index[t["target"].iat[i]]
                                       if kind == "surface" else -1)
@@ -505,7 +538,8 @@ class StanceScorer:
         return out
 
     # ------------------------------------------------------------------- score
-    def score(self, text: str, *, sentences: tuple[np.ndarray, np.ndarray] | None = None,
+    def score(self, text: str, *,
+              sentences: tuple[np.ndarray, np.ndarray] | None = None,
               words: tuple[np.ndarray, np.ndarray] | None = None
               ) -> dict[str, np.ndarray]:
         """Score every (sentence, target) pair of one document.
@@ -558,6 +592,7 @@ class StanceScorer:
                     groups[-1].append(i)
                 else:
                     groups.append([i])
+            gs = [int(ms[g[0]]) for g in groups]
             ga = np.array([ta[g[0]] for g in groups])
             gb = np.array([tb[g[-1]] for g in groups])
             tset = [sorted({int(mt[i]) for i in g}) for g in groups]
@@ -579,6 +614,10 @@ class StanceScorer:
                 dist = np.where(right, ga - cb + 1, ca - gb + 1)
                 dist = np.where((ga < cb) & (gb > ca), 0, dist)
                 near = dist <= W
+                if self._cue_weight[k] < 0:
+                    for j in np.flatnonzero(near & right):
+                        if _VICTIM.search(text, ce, gs[j]):
+                            near[j] = False
                 if not near.any():
                     continue
                 if self._cue_directed[k] and (near & right).any():
@@ -678,7 +717,7 @@ def stance_doc_sums(text: str, *, scorer: StanceScorer | None = None,
     --------
     >>> r = stance_doc_sums("The U.S. imperialists are aggressors. China is friendly.")
     >>> dict(zip(r["target"], r["score_sum"].round(3)))["US"]
-    np.float64(-2.0)
+    np.float64(-1.9)
     """
     scorer = scorer if scorer is not None else StanceScorer()
     sums = scorer.doc_sums(text, sentences=sentences, words=words)
@@ -724,9 +763,9 @@ def stance(corpus: pd.DataFrame | str | list[str], *,
         A frame from :func:`load_targets` (used as is), or a TOML path / mapping of
         extra targets merged with the defaults by :func:`load_targets`.
     window : int
-        :math:`W`, the largest cue-mention distance in word tokens (default 8).
+        :math:`W`, the largest cue-mention distance in word tokens (default 10).
     tau : float
-        Threshold :math:`\tau` (default 0.5).
+        Threshold :math:`\tau` (default 0.2).
     cues : DataFrame, optional
         A cue lexicon (``term``, ``weight``, ``directed``); default
         ``load_cues(polarity=polarity)``.
@@ -758,9 +797,8 @@ def stance(corpus: pd.DataFrame | str | list[str], *,
     Examples
     --------
     >>> df = stance("Russia condemned the U.S. for its hostile policy.")
-    >>> df[["target", "score", "stance"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
-    [{'target': 'US', 'score': -2.0, 'stance': -1},
-     {'target': 'Russia', 'score': 0.0, 'stance': 0}]
+    >>> df[["target", "score", "stance"]].values.tolist()
+    [['US', -1.7, -1], ['Russia', 0.0, 0]]
     """
     docs = as_corpus(corpus)
     if isinstance(targets, pd.DataFrame):
@@ -853,9 +891,9 @@ def stance_series(stance_frame: pd.DataFrame, *, freq: str = "M",
     >>> c = pd.DataFrame({"doc_id": ["a", "b"], "text": ["The U.S. imperialists lied.",
     ...                   "China is a friendly neighbour."],
     ...                   "date": pd.to_datetime(["2000-01-05", "2000-01-20"])})
-    >>> stance_series(stance(c), freq="M")[["target", "value", "n_sentences"]
-    ...     ].to_dict("records")
-    [{'target': 'China', 'value': 1.0, 'n_sentences': 1}, {'target': 'US', 'value': -2.0, 'n_sentences': 1}]
+    >>> s = stance_series(stance(c), freq="M")
+    >>> s[["target", "value", "n_sentences"]].values.tolist()
+    [['China', 0.8, 1], ['US', -1.0, 1]]
     """
     validate_frame(stance_frame, ("doc_id", "date", "target", "score", "stance"),
                    name="stance_frame")
