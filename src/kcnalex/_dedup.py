@@ -8,9 +8,10 @@ Definitions
   (compared through a 128-bit BLAKE2b digest).
 * **Shingles** ``S(t)``: the set of ``k``-word windows of ``norm(t)``
   (:data:`SHINGLE`, 5 words); a text shorter than ``k`` words has one shingle, itself.
-  Each word is hashed with BLAKE2b (64 bit; independent of reading order and of
-  Python's hash seed), a shingle is the polynomial combination of its word hashes
-  modulo ``2**64``.
+  Each word is hashed from its UTF-8 bytes (polynomial hash modulo ``2**64``
+  mixed by splitmix64: independent of reading order, batch and Python's hash
+  seed); a shingle is the polynomial combination of its word hashes modulo
+  ``2**64``, mixed again.
 * **Near duplicates**: ``J(a, b) = |S(a) ∩ S(b)| / |S(a) ∪ S(b)| >= threshold``
   (default :data:`THRESHOLD` = 0.85), *computed exactly* on candidate pairs.
 * **Candidates** come from MinHash signatures of :data:`N_PERM` = 32 multiply-add
@@ -47,7 +48,7 @@ N_PERM = 32
 BANDS = 8
 ROWS = N_PERM // BANDS
 _PREFILTER = 0.25
-_SIG_BATCH = 4096
+_SIG_BATCH = 1024
 _MAX_BUCKET = 64  # larger LSH buckets: each member is compared to its 64 predecessors
 
 _PUNCT = str.maketrans({c: " " for c in string.punctuation
@@ -59,6 +60,9 @@ _A = (_rng.integers(1, 2**63, size=N_PERM, dtype=np.uint64) << np.uint64(1)) | 1
 _B = _rng.integers(0, 2**63, size=N_PERM, dtype=np.uint64)
 _POLY = np.array([pow(0x9E3779B97F4A7C15, i + 1, 1 << 64) for i in range(SHINGLE)],
                  dtype=np.uint64)
+_P = 0x100000001B3  # FNV prime: odd, so invertible modulo 2**64
+_PINV = pow(_P, -1, 1 << 64)
+_C1, _C2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
 
 def words(text: str) -> list[str]:
@@ -68,63 +72,111 @@ def words(text: str) -> list[str]:
     return text.casefold().translate(_PUNCT).split()
 
 
-def exact_key(ws: Sequence[str]) -> bytes:
-    """128-bit digest of the normalised text (the words joined by one space)."""
-    return hashlib.blake2b(" ".join(ws).encode("utf-8"), digest_size=16).digest()
+def normalise(text: str) -> str:
+    """The normalised text: :func:`words` joined by one space."""
+    return " ".join(words(text))
 
 
-class _WordHasher:
-    """Cache of 64-bit BLAKE2b word hashes (bounded: cleared past ``limit``)."""
-
-    def __init__(self, limit: int = 2_000_000) -> None:
-        self.cache: dict[str, int] = {}
-        self.limit = limit
-
-    def __call__(self, ws: Sequence[str]) -> np.ndarray:
-        cache = self.cache
-        if len(cache) > self.limit:
-            cache.clear()
-        for w in set(ws).difference(cache):
-            cache[w] = int.from_bytes(
-                hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
-        return np.fromiter(map(cache.__getitem__, ws), dtype=np.uint64, count=len(ws))
+def exact_key(norm: str) -> bytes:
+    """128-bit BLAKE2b digest of a normalised text."""
+    return hashlib.blake2b(norm.encode("utf-8"), digest_size=16).digest()
 
 
-def _shingles(wh: np.ndarray) -> np.ndarray:
-    """Sorted unique shingle hashes of one document's word-hash array."""
-    n = wh.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=np.uint64)
-    if n < SHINGLE:
-        out = np.zeros(1, dtype=np.uint64)
-        for i in range(n):
-            out = out + wh[i : i + 1] * _POLY[i]
-        return out
-    m = n - SHINGLE + 1
-    out = wh[:m] * _POLY[0]
-    for i in range(1, SHINGLE):
-        out = out + wh[i : i + m] * _POLY[i]
-    return np.unique(out)
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser (a bijection of uint64 with good avalanche)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * _C1
+    x = x ^ (x >> np.uint64(27))
+    x = x * _C2
+    return x ^ (x >> np.uint64(31))
 
 
-def _signatures(shingle_sets: Sequence[np.ndarray]) -> np.ndarray:
+def _pow_table(base: int, n: int) -> np.ndarray:
+    out = np.full(n, base, dtype=np.uint64)
+    out[0] = 1
+    with np.errstate(over="ignore"):
+        return np.cumprod(out, dtype=np.uint64)
+
+
+def _shingle_hashes(norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes of normalised texts, with the document index of each.
+
+    Words are hashed from their UTF-8 bytes with a polynomial hash modulo 2**64
+    (computed for all words at once from prefix sums) and mixed with splitmix64;
+    so a word's hash depends on its bytes only. Shingles are returned grouped by
+    document (ascending document index); duplicates within a document are kept.
+    """
+    n_docs = len(norms)
+    data = np.frombuffer("\n".join(norms).encode("utf-8"), dtype=np.uint8)
+    if data.size == 0:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    sep = (data == 32) | (data == 10)
+    is_word = ~sep
+    prev = np.concatenate(([False], is_word[:-1]))
+    nxt = np.concatenate((is_word[1:], [False]))
+    starts = np.flatnonzero(is_word & ~prev)
+    ends = np.flatnonzero(is_word & ~nxt) + 1
+    if starts.size == 0:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    doc = np.cumsum(data == 10)[starts]  # newlines before the word = document index
+    with np.errstate(over="ignore"):
+        ppow = _pow_table(_P, data.size + 1)
+        prefix = np.zeros(data.size + 1, dtype=np.uint64)
+        np.cumsum((data.astype(np.uint64) + np.uint64(1)) * ppow[:-1], out=prefix[1:])
+        pinv = _pow_table(_PINV, data.size + 1)
+        wh = _mix((prefix[ends] - prefix[starts]) * pinv[starts])
+        n_words = wh.size
+        counts = np.bincount(doc, minlength=n_docs)
+        parts, part_docs = [], []
+        if n_words >= SHINGLE:
+            m = n_words - SHINGLE + 1
+            sh = wh[:m] * _POLY[0]
+            for i in range(1, SHINGLE):
+                sh = sh + wh[i : i + m] * _POLY[i]
+            ok = doc[:m] == doc[SHINGLE - 1 :]
+            parts.append(sh[ok])
+            part_docs.append(doc[:m][ok])
+        short = np.flatnonzero((counts > 0) & (counts < SHINGLE))
+        if short.size:
+            first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+            vals = np.zeros(short.size, dtype=np.uint64)
+            for j, d in enumerate(short):
+                w0 = first[d]
+                for i in range(counts[d]):
+                    vals[j] = vals[j] + wh[w0 + i] * _POLY[i]
+            parts.append(vals)
+            part_docs.append(short.astype(np.int64))
+        if not parts:
+            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        flat = _mix(np.concatenate(parts))
+        docs = np.concatenate(part_docs).astype(np.int64)
+    if short.size:
+        order = np.argsort(docs, kind="stable")
+        flat, docs = flat[order], docs[order]
+    return flat, docs
+
+
+def shingle_set(norm: str) -> np.ndarray:
+    """Sorted unique shingle hashes of one normalised text (the set ``S``)."""
+    return np.unique(_shingle_hashes([norm])[0])
+
+
+def _signatures(norms: Sequence[str]) -> np.ndarray:
     """MinHash signatures, shape (n_docs, N_PERM), uint64 (empty docs: all max)."""
-    n = len(shingle_sets)
+    n = len(norms)
     if n > _SIG_BATCH:  # bound the temporary arrays
-        return np.concatenate([_signatures(shingle_sets[i : i + _SIG_BATCH])
+        return np.concatenate([_signatures(norms[i : i + _SIG_BATCH])
                                for i in range(0, n, _SIG_BATCH)])
     sig = np.full((n, N_PERM), np.iinfo(np.uint64).max, dtype=np.uint64)
-    lens = np.fromiter((s.shape[0] for s in shingle_sets), dtype=np.int64, count=n)
-    nonempty = np.flatnonzero(lens)
-    if nonempty.size == 0:
+    flat, docs = _shingle_hashes(norms)
+    if flat.size == 0:
         return sig
-    flat = np.concatenate([shingle_sets[i] for i in nonempty])
-    starts = np.zeros(nonempty.size, dtype=np.int64)
-    np.cumsum(lens[nonempty][:-1], out=starts[1:])
+    present = np.unique(docs)
+    starts = np.searchsorted(docs, present)
     with np.errstate(over="ignore"):
         for p in range(N_PERM):
             v = flat * _A[p] + _B[p]
-            sig[nonempty, p] = np.minimum.reduceat(v, starts)
+            sig[present, p] = np.minimum.reduceat(v, starts)
     return sig
 
 
@@ -171,9 +223,8 @@ class Deduplicator:
         self.exact, self.near, self.threshold = exact, near, threshold
         self.window = window
         self.seen: dict[bytes, str] = {}
-        self.hasher = _WordHasher()
-        # memory of earlier batches: gid -> (label, shingles, signature)
-        self.store: dict[int, tuple[str, np.ndarray, np.ndarray]] = {}
+        # memory of earlier batches: gid -> (label, normalised text, signature)
+        self.store: dict[int, tuple[str, str, np.ndarray]] = {}
         self.order: deque[int] = deque()
         self.tables: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
         self.next_gid = 0
@@ -187,25 +238,33 @@ class Deduplicator:
         """
         n = len(texts)
         out: list[tuple[str, str, float] | None] = [None] * n
-        toks = [words(t) for t in texts]
-        if self.exact:
-            for i, ws in enumerate(toks):
-                key = exact_key(ws)
+        live: list[int] = []
+        norms: list[str] = []
+        for i, text in enumerate(texts):
+            norm = normalise(text)
+            if self.exact:
+                key = exact_key(norm)
                 first = self.seen.get(key)
-                if first is None:
-                    self.seen[key] = labels[i]
-                else:
+                if first is not None:
                     out[i] = ("duplicate", first, 1.0)
-        if not self.near:
+                    continue
+                self.seen[key] = labels[i]
+            if self.near:
+                live.append(i)
+                norms.append(norm)
+        if not self.near or not live:
             return out
-        live = [i for i in range(n) if out[i] is None]
-        if not live:
-            return out
-        sh = [_shingles(self.hasher(toks[i])) for i in live]
-        sig = _signatures(sh)
+        sig = _signatures(norms)
         keys = _band_keys(sig)
         t_low = self.threshold - _PREFILTER
-        # candidates within the batch and against the stored window
+        sets: dict[int, np.ndarray] = {}
+
+        def set_of(li: int) -> np.ndarray:
+            got = sets.get(li)
+            if got is None:
+                got = sets[li] = shingle_set(norms[li])
+            return got
+
         batch_tables: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
         gid0 = self.next_gid
         for li, i in enumerate(live):
@@ -223,22 +282,20 @@ class Deduplicator:
             for g in sorted(cands):
                 if g >= gid0:
                     lj = g - gid0
-                    if out[live[lj]] is not None:
-                        continue
-                    other_sh, other_sig, other_label = sh[lj], sig[lj], labels[live[lj]]
+                    other_sig, other_label = sig[lj], labels[live[lj]]
                 else:
-                    other_label, other_sh, other_sig = self.store[g]
+                    other_label, other_norm, other_sig = self.store[g]
                 if np.count_nonzero(other_sig == sig[li]) / N_PERM < t_low:
                     continue
-                jac = jaccard(sh[li], other_sh)
+                other = set_of(g - gid0) if g >= gid0 else shingle_set(other_norm)
+                jac = jaccard(set_of(li), other)
                 if jac >= self.threshold and (best is None or jac > best[0]):
                     best = (jac, other_label)
-            gid = gid0 + li
             if best is not None:
                 out[i] = ("near_duplicate", best[1], round(best[0], 4))
             else:
                 for b in range(BANDS):
-                    batch_tables[b].setdefault(int(row[b]), []).append(gid)
+                    batch_tables[b].setdefault(int(row[b]), []).append(gid0 + li)
         self.next_gid = gid0 + len(live)
         if not remember:
             return out
@@ -247,7 +304,7 @@ class Deduplicator:
             if out[i] is not None:
                 continue
             gid = gid0 + li
-            self.store[gid] = (labels[i], sh[li], sig[li])
+            self.store[gid] = (labels[i], norms[li], sig[li])
             self.order.append(gid)
             row = keys[li]
             for b in range(BANDS):

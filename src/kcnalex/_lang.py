@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections import Counter
 from collections.abc import Iterable
 
 MAX_WORDS = 120
@@ -67,10 +68,7 @@ PROFILES: dict[str, frozenset[str]] = {
 }
 
 _CODES = tuple(PROFILES)
-_INDEX: dict[str, tuple[int, ...]] = {}
-for _li, _code in enumerate(_CODES):
-    for _w in PROFILES[_code]:
-        _INDEX[_w] = (*_INDEX.get(_w, ()), _li)
+_VOCABS = tuple(PROFILES.values())
 
 _PUNCT = str.maketrans({c: " " for c in string.punctuation + "\u00bf\u00a1"
                         "\u2018\u2019\u201c\u201d\u2013\u2014\u00ab\u00bb"})
@@ -108,7 +106,7 @@ def detect_lang(text: str) -> str:
     'es'
     """
     head = text[:1200]
-    if _NON_LATIN.search(head):
+    if not head.isascii() and _NON_LATIN.search(head):
         n_letters = len(_LETTER.findall(head)) or 1
         for code, pattern in _SCRIPTS:
             if len(pattern.findall(head)) / n_letters > 0.3:
@@ -116,13 +114,9 @@ def detect_lang(text: str) -> str:
     words = head.lower().translate(_PUNCT).split()[:MAX_WORDS]
     if not words:
         return "und"
-    counts = [0] * len(_CODES)
-    get = _INDEX.get
-    for w in words:
-        hit = get(w)
-        if hit:
-            for li in hit:
-                counts[li] += 1
+    present = Counter(words)
+    counts = [sum(present[w] for w in vocab.intersection(present))
+              for vocab in _VOCABS]
     best_hits = max(counts)
     if best_hits < MIN_HITS or best_hits / len(words) < MIN_SHARE:
         return "und"

@@ -451,6 +451,7 @@ def _parse_cojp(obj: Any, label: str, ctx: _Ctx) -> Iterator[_Rec]:
             content = _as_text(art.get("content")) or ""
             title = _as_text(art.get("title")) or ""
             rec.url = _as_text(art.get("url")) or ""
+            rec.source = _as_text(art.get("source")) or rec.source
         except TypeError as exc:
             yield ctx.bad(rec, f"field of type {exc} where text was expected")
             continue
@@ -1045,6 +1046,7 @@ def _records(files: list[tuple[Path, str]], ctx: _Ctx, progress: bool | None
              ) -> Iterator[list[_Rec]]:
     """Finished records, one list per file."""
     for path, label in _progress(files, progress):
+        ctx.report._file(label)
         out = []
         try:
             for rec in _read_file(path, label, ctx):
@@ -1137,8 +1139,8 @@ def read_corpus(
           ``,;:!?.`` after a word.
         - ``dateline`` (str): place of the dateline (``"Pyongyang"``), or "".
         - ``source`` (str): ``kcnawatch``, ``kcna.co.jp``, ``kcna.kp``, or the
-          generic format (``json``, ``jsonl``, ``csv``, ``parquet``, ``txt``) unless
-          a ``source`` field is mapped.
+          generic format (``json``, ``jsonl``, ``csv``, ``parquet``, ``txt``);
+          a record's own ``source`` field (generic formats, kcna.co.jp) wins.
         - ``url`` (str): the record's URL, or "".
         - ``lang`` (str): detected language (``kcnalex._lang.detect_lang``).
         - ``origin`` (str): file name relative to the source root and position,
