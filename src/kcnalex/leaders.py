@@ -47,6 +47,7 @@ __all__ = [
     "LeaderSet",
     "LeaderMatcher",
     "Scan",
+    "LeadersFileError",
     "load_leaders",
     "leader_mentions",
     "honorific_density",
