@@ -38,6 +38,8 @@ _EXPORTS: dict[str, str] = {
     "leader_mentions": "leaders",
     "honorific_density": "leaders",
     "load_leaders": "leaders",
+    "LeaderMatcher": "leaders",
+    "LeadersFileError": "leaders",
     "vader_scores": "vader",
     "sentiment": "sentiment",
     "induce_lexicon": "sentprop",
