@@ -7,7 +7,8 @@ Runs each mode in a fresh subprocess (so peak RSS is the mode's own) and writes
   per year, date sources, share of kept documents without a date;
 * ``iter_corpus`` (chunks of 20,000 records): wall time, peak RSS, kept/dropped;
 * with ``--thresholds``: near-duplicate counts at Jaccard 0.8 / 0.85 / 0.9
-  (one extra read at 0.8; pairs dropped at 0.8 counted by their Jaccard).
+  (one extra read at 0.8; pairs dropped at 0.8 counted by their Jaccard), and the
+  detected languages per year of every non-empty record (``lang=None``, no dedup).
 
 Usage::
 
@@ -35,6 +36,11 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def _cpu_s() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return round(ru.ru_utime + ru.ru_stime, 2)
+
+
 def run_mode(mode: str, corpus: str) -> dict:
     import kcnalex as kx
     from kcnalex import io as kio
@@ -46,6 +52,7 @@ def run_mode(mode: str, corpus: str) -> dict:
         years = df["date"].dt.year
         out = {
             "wall_s": round(wall, 2),
+            "cpu_s": _cpu_s(),
             "peak_rss_mb": round(_peak_rss_mb(), 1),
             "report": rep.to_dict(details=False),
             "kept_english_per_year": {
@@ -66,9 +73,10 @@ def run_mode(mode: str, corpus: str) -> dict:
             n_chunks += 1
         wall = time.perf_counter() - t0
         rep = chunks.report
-        out = {"wall_s": round(wall, 2), "peak_rss_mb": round(_peak_rss_mb(), 1),
-               "chunks": n_chunks, "rows": n_rows, "records_in": rep.records_in,
-               "kept": rep.kept, "dropped": rep.dropped}
+        out = {"wall_s": round(wall, 2), "cpu_s": _cpu_s(),
+               "peak_rss_mb": round(_peak_rss_mb(), 1), "chunks": n_chunks,
+               "rows": n_rows, "records_in": rep.records_in, "kept": rep.kept,
+               "dropped": rep.dropped}
     elif mode == "t080":
         df, rep = kx.read_corpus(corpus, with_report=True, progress=False,
                                  near_duplicate_threshold=0.8)
@@ -80,6 +88,13 @@ def run_mode(mode: str, corpus: str) -> dict:
                "of_which_jaccard_ge_0.90": sum(j >= 0.90 for j in jac),
                "examples": [d for d in rep.duplicates
                             if d["reason"] == "near_duplicate"][:20]}
+    elif mode == "langs":
+        df = kx.read_corpus(corpus, lang=None, dedup=False, progress=False)
+        tab = df.groupby([df["date"].dt.year, "lang"]).size().unstack(fill_value=0)
+        out = {"wall_s": round(time.perf_counter() - t0, 2),
+               "lang_per_year": {str(int(y)): {k: int(v) for k, v in row.items() if v}
+                                 for y, row in tab.iterrows()},
+               "lang_total": {k: int(v) for k, v in df["lang"].value_counts().items()}}
     else:
         raise ValueError(mode)
     return out
@@ -98,7 +113,7 @@ def main() -> None:
         return
     if not Path(args.corpus).exists():
         sys.exit(f"corpus not found: {args.corpus}")
-    modes = ["read", "iter"] + (["t080"] if args.thresholds else [])
+    modes = ["read", "iter"] + (["t080", "langs"] if args.thresholds else [])
     results = {"corpus": Path(args.corpus).name, "python": platform.python_version(),
                "cpus": os.cpu_count(), "load_avg_before": os.getloadavg()}
     for mode in modes:
@@ -106,8 +121,9 @@ def main() -> None:
                                args.corpus], capture_output=True, text=True,
                               check=True)
         results[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(mode, {k: v for k, v in results[mode].items()
-                     if k in ("wall_s", "peak_rss_mb", "rows", "kept")}, flush=True)
+        shown = ("wall_s", "cpu_s", "peak_rss_mb", "rows", "kept")
+        print(mode, {k: v for k, v in results[mode].items() if k in shown},
+              flush=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=1) + "\n")
     print("wrote", args.out)

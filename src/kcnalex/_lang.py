@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 MAX_WORDS = 120
-MIN_HITS = 3
+MIN_HITS = 2
 MIN_SHARE = 0.12
 
 # Function words only; words shared by several languages are left in each set (their
