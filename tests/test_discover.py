@@ -572,3 +572,58 @@ def test_real_slice_df_exact(co_jp_dir):
                        for i in range(len(sent) - n + 1)) for d in docs]
         assert sum(per_doc) == tf_, gram
         assert sum(1 for c in per_doc if c) == df_, gram
+
+
+def test_one_word_terms_do_not_exclude_containing_candidates():
+    out = discover_formulae(LEX_TEXTS, min_df=3, lexicon=["Juche", "Songun", "army"],
+                            exclude="overlap", min_score=0, top=None)
+    assert set(out["ngram"]) == {"great leader kim il sung", "juche idea",
+                                 "songun army"}
+
+
+def test_proper_nouns_dropped_unless_asked():
+    texts = [
+        "Kim Yong Nam met the delegation . Supreme People's Assembly praised it",
+        "later Kim Yong Nam met the delegation of the Supreme People's Assembly",
+        "the delegation arrived . Kim Yong Nam left . the Supreme People's Assembly",
+    ]
+    out = discover_formulae(texts, min_df=3, lexicon=None, min_score=0, top=None)
+    # "Kim Yong Nam" and "Supreme People's Assembly" are written capitalised in
+    # every occurrence: names, not formulae
+    assert len(out) == 0
+    out = discover_formulae(texts, min_df=3, lexicon=None, min_score=0, top=None,
+                            proper_nouns=True)
+    assert _rows(out) == {"kim yong nam": (3, 3, 3),
+                          "supreme people 's assembly": (4, 3, 3)}
+    assert set(out["phrase"]) == {"Kim Yong Nam", "Supreme People's Assembly"}
+
+
+def test_proper_noun_rule_uses_case_in_text():
+    # the rule reads the case of each occurrence in the text: capitalised in 3 of
+    # 4 occurrences is a name, in 1 of 4 it is not
+    texts = ["Korean People rose", "the Korean People", "Korean People",
+             "the Korean people"]
+    out = discover_formulae(texts, min_df=3, lexicon=None, min_score=0, top=None)
+    assert set(out["ngram"]) == set()
+    texts = ["Korean People rose", "the Korean people", "Korean people",
+             "the Korean people"]
+    out = discover_formulae(texts, min_df=3, lexicon=None, min_score=0, top=None)
+    assert _rows(out) == {"korean people": (2, 4, 4)}
+
+
+def test_keyness_formula_labels_join_possessives():
+    texts = ["the people's living standard rose . the people's living standard"] * 2
+    texts += ["peace talks"] * 2
+    k = keyness(texts, target=[True, True, False, False], terms="formulae",
+                min_df=2, min_count=1)
+    assert "people's living standard" in set(k["term"])
+
+
+def test_lifecycle_single_period_is_stable():
+    counts = pd.DataFrame({"doc_id": ["a", "b"], "entry": ["x", "x"],
+                           "date": pd.to_datetime(["2001-01-01", "2001-02-01"]),
+                           "category": ["c", "c"], "count": [1, 2],
+                           "n_tokens": [100, 200]})
+    life = formula_lifecycle(counts, lexicon=None)
+    assert life[["status", "peak_period"]].values.tolist() == [["stable", "2001"]]
+    assert life["peak_rate_per_1k"].iloc[0] == pytest.approx(1000 * 3 / 300)

@@ -187,6 +187,7 @@ class _Encoded:
     n_docs: int
     n_positions: int         # non-break tokens (words and punctuation)
     index: dict[str, int] = field(default_factory=dict)
+    cap: np.ndarray | None = None  # per position: token starts with an upper case
 
     def flags(self) -> tuple[np.ndarray, np.ndarray]:
         """``(is_word, has_alpha)`` per vocabulary id."""
@@ -217,6 +218,7 @@ def _encode(texts: Sequence[str], *, names: bool = True,
     vocab: list[str] = [""]
     ids_parts: list[np.ndarray] = []
     doc_parts: list[np.ndarray] = []
+    cap_parts: list[np.ndarray] = []
     n = len(texts)
     i = 0
     while i < n:
@@ -233,8 +235,14 @@ def _encode(texts: Sequence[str], *, names: bool = True,
         low = joined.lower()
         if len(low) == len(joined):
             toks = [low[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+            cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+            lcp = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), np.uint32)
+            cap = cp[starts] != lcp[starts]   # first character is upper case
+            del cp, lcp
         else:  # a character whose lower case has another length: lower each token
             toks = [joined[a:b].lower() for a, b in zip(starts.tolist(), ends.tolist())]
+            cap = np.fromiter((joined[a].isupper() for a in starts.tolist()),
+                              dtype=bool, count=starts.size)
         codes, uniques = pd.factorize(pd.Series(toks, dtype=object), sort=False)
         del toks
         gmap = np.empty(len(uniques), dtype=np.int32)
@@ -255,14 +263,18 @@ def _encode(texts: Sequence[str], *, names: bool = True,
             cut = np.flatnonzero(gap & (ids[:-1] != _BREAK) & (ids[1:] != _BREAK)) + 1
             ids = np.insert(ids, cut, _BREAK)
             doc = np.insert(doc, cut, doc[cut])
+            cap = np.insert(cap, cut, False)
         # batches are separated by a break too
         ids_parts.append(np.concatenate((ids, [_BREAK])).astype(np.int32))
         doc_parts.append(np.concatenate((doc, [max(j - 1, 0)])).astype(np.int32))
+        cap_parts.append(np.concatenate((cap, [False])))
         i = j
     ids = (np.concatenate(ids_parts) if ids_parts else np.zeros(0, dtype=np.int32))
     doc = (np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32))
+    cap = (np.concatenate(cap_parts) if cap_parts else np.zeros(0, dtype=bool))
     return _Encoded(ids=ids, doc=doc, vocab=vocab, n_docs=n,
-                    n_positions=int(np.count_nonzero(ids != _BREAK)), index=index)
+                    n_positions=int(np.count_nonzero(ids != _BREAK)), index=index,
+                    cap=cap)
 
 
 # ---------------------------------------------------------------------------
@@ -285,6 +297,7 @@ class _Level:
     first_tok: np.ndarray   # vocab id of the first token
     last_tok: np.ndarray    # vocab id of the last token
     group_tf: np.ndarray | None = None  # (n_groups, G)
+    cap_tf: np.ndarray | None = None    # occurrences with every word capitalised
 
 
 def _gram_stats(inv: np.ndarray, docs: np.ndarray, n_grams: int, n_docs: int,
@@ -313,10 +326,18 @@ def _gram_stats(inv: np.ndarray, docs: np.ndarray, n_grams: int, n_docs: int,
 
 
 def _count_levels(enc: _Encoded, *, n_max: int, min_df: int, n_dated: int,
-                  doc_group: np.ndarray | None = None, n_groups: int = 0
-                  ) -> list[_Level]:
-    """Count all n-grams (1 <= n <= n_max) with df >= min_df, a priori style."""
+                  doc_group: np.ndarray | None = None, n_groups: int = 0,
+                  neutral: np.ndarray | None = None) -> list[_Level]:
+    """Count all n-grams (1 <= n <= n_max) with df >= min_df, a priori style.
+
+    With ``neutral`` (per vocabulary id: stopwords, punctuation, numbers), each
+    level also counts the occurrences whose every other token is capitalised in
+    the text (``cap_tf``), for the proper-noun filter.
+    """
     ids, docs, n_docs = enc.ids, enc.doc, enc.n_docs
+    okpos = None
+    if neutral is not None and enc.cap is not None:
+        okpos = enc.cap | neutral[ids]
     V = len(enc.vocab)
     levels: list[_Level] = []
 
@@ -334,10 +355,13 @@ def _count_levels(enc: _Encoded, *, n_max: int, min_df: int, n_dated: int,
     keep = np.flatnonzero((df >= min_df) & (np.arange(V) != _BREAK))
     g1 = np.full(V, -1, dtype=np.int64)
     g1[keep] = np.arange(keep.size)
+    ctf = (None if okpos is None
+           else np.bincount(inv[okpos[pos]], minlength=V)[keep])
     levels.append(_Level(
         n=1, keys=keep, prefix=keep, suffix=keep, tf=tf[keep], df=df[keep],
         first_doc=fd[keep], last_doc=ld[keep], examples=ex[keep], first_tok=keep,
-        last_tok=keep, group_tf=None if gtf is None else gtf[:, keep]))
+        last_tok=keep, group_tf=None if gtf is None else gtf[:, keep], cap_tf=ctf))
+    allcap_prev = okpos  # per position: the (n-1)-gram there has only ok tokens
     g1pos = g1[ids]                   # compact unigram id per position (-1: rare)
     cur = g1pos
     G1 = max(keep.size, 1)
@@ -368,6 +392,13 @@ def _count_levels(enc: _Encoded, *, n_max: int, min_df: int, n_dated: int,
         remap = np.full(uniq.size, -1, dtype=np.int64)
         remap[keep] = np.arange(int(keep.sum()))
         gtf = group_counts(inv, pos, uniq.size)
+        if okpos is not None:
+            allcap_n = np.zeros(ids.size, dtype=bool)
+            allcap_n[:-n + 1] = allcap_prev[:-n + 1] & okpos[n - 1:]
+            ctf = np.bincount(inv[allcap_n[pos]], minlength=uniq.size)[keep]
+            allcap_prev = allcap_n
+        else:
+            ctf = None
         # `first` indexes the unfiltered valid positions: recover the position
         first_pos = np.flatnonzero(valid)[first[keep]]
         keys = uniq[keep]
@@ -382,7 +413,7 @@ def _count_levels(enc: _Encoded, *, n_max: int, min_df: int, n_dated: int,
             n=n, keys=keys, prefix=prefix, suffix=suffix, tf=tf[keep], df=df[keep],
             first_doc=fd[keep], last_doc=ld[keep], examples=ex[keep],
             first_tok=prev.first_tok[prefix], last_tok=last_tok,
-            group_tf=None if gtf is None else gtf[:, keep]))
+            group_tf=None if gtf is None else gtf[:, keep], cap_tf=ctf))
         del pos, inv, valid
         cur = new
         if keys.size == 0:
@@ -432,6 +463,19 @@ def _suffix_chain(levels: list[_Level], m: int, ids: np.ndarray, k: int) -> np.n
     for lev in range(m, k, -1):
         ids = levels[lev - 1].suffix[ids]
     return ids
+
+
+_NO_SPACE_BEFORE = frozenset({",", "'s", "’s", "'", "’", ")", "]", "%"})
+
+
+def _join(tokens: list[str]) -> str:
+    """Tokens joined as text: no space before a comma, possessive or bracket."""
+    out: list[str] = []
+    for t in tokens:
+        if out and t not in _NO_SPACE_BEFORE and out[-1] not in ("(", "["):
+            out.append(" ")
+        out.append(t)
+    return "".join(out)
 
 
 def _ngram_tokens(levels: list[_Level], enc: _Encoded, m: int, gid: int) -> list[str]:
@@ -488,6 +532,21 @@ def _candidates(levels: list[_Level], enc: _Encoded, *, n_min: int, n_max: int,
         tf = levels[m - 1].tf
         nested = best[m] >= containment * tf
         out[m] = mask & ~nested
+    return out
+
+
+def _proper_mask(levels: list[_Level], *, n_max: int) -> dict[int, np.ndarray]:
+    """Per level: grams written with every word capitalised in most occurrences.
+
+    An occurrence is capitalised when each of its tokens begins with an upper-case
+    letter or is neutral (a stopword, punctuation, a number): "Supreme People's
+    Assembly", "Kim Yong Nam", "Group for the Study". The gram is a proper noun
+    when at least half of its occurrences are.
+    """
+    out = {}
+    for m in range(1, min(n_max, len(levels)) + 1):
+        lv = levels[m - 1]
+        out[m] = 2 * lv.cap_tf >= lv.tf
     return out
 
 
@@ -591,7 +650,9 @@ def _lexicon_mask(levels: list[_Level], enc: _Encoded,
                     g = _lookup(levels, enc, toks[a:b])
                     if g >= 0:
                         inside[b - a][g] = True
-    contains = {1: is_term[1].copy()}
+    # a one-token term is a keyword, not a formula: containing it does not make a
+    # candidate known (only multiword terms seed "contains")
+    contains = {1: np.zeros_like(is_term[1])}
     for m in range(2, L + 1):
         lv = levels[m - 1]
         contains[m] = (is_term[m] | contains[m - 1][lv.prefix]
@@ -687,6 +748,7 @@ def discover_formulae(
     min_score: float | None = None,
     sort: Literal["df", "tf", "score"] = "df",
     containment: float = 0.9,
+    proper_nouns: bool = False,
     stopwords: frozenset[str] | Sequence[str] = STOPWORDS,
     names: bool = True,
     lang: str | None = "en",
@@ -711,9 +773,19 @@ def discover_formulae(
     3. **Lexicon.** Merging is done first, then candidates that overlap a term of
        ``lexicon`` are removed. ``exclude="overlap"`` (default) removes a candidate
        equal to a term, containing a term, or contained in a term (token sequences,
-       lower-cased); ``"equal"``, ``"contains"`` and ``"contained"`` remove only
-       that relation (``"contains"`` and ``"contained"`` also remove equal ones).
-    4. **Association.** A candidate of ``m`` tokens is split in two at each of its
+       lower-cased; a glob ``word*`` of the lexicon syntax matches any counted
+       token starting with ``word``); ``"equal"``, ``"contains"`` and
+       ``"contained"`` remove only that relation (``"contains"`` and ``"contained"``
+       also remove equal ones). Only *multiword* terms count for "containing": a
+       one-word term ("puppet", "Juche") is a keyword, and a candidate holding it
+       ("Juche idea tower") is still a new multiword sequence.
+    4. **Proper nouns.** Unless ``proper_nouns=True``, candidates made only of
+       capitalised words (plus stopwords and punctuation) are dropped after
+       merging: names of people, bodies, places and events ("Kim Yong Nam",
+       "Supreme People's Assembly", "Korean War") are not formulae. A candidate is
+       such a name when in at least half of its occurrences every token begins
+       with an upper-case letter or is a stopword, punctuation or a number.
+    5. **Association.** A candidate of ``m`` tokens is split in two at each of its
        ``m - 1`` inner boundaries; each split ``(left, right)`` is a 2x2 bigram table
        with ``n_ii = tf(candidate)``, ``n_ix = tf(left)``, ``n_xi = tf(right)`` and
        ``n_xx = N`` (all non-break tokens of the corpus), scored with NLTK's
@@ -752,6 +824,8 @@ def discover_formulae(
         Ranking column (descending).
     containment : float
         Containment ratio of step 2; a value above 1 disables merging.
+    proper_nouns : bool
+        Keep candidates made only of capitalised words (step 4).
     stopwords : set of str
         Words a candidate may not start or end with (lower case).
     names : bool
@@ -818,13 +892,20 @@ def discover_formulae(
     texts = docs["text"].tolist()
     mdf = _min_df_abs(min_df, len(docs))
     enc = _encode(texts, names=names)
-    levels = _count_levels(enc, n_max=n_max, min_df=mdf, n_dated=n_dated)
+    is_word, has_alpha = enc.flags()
+    neutral = ~has_alpha | np.fromiter((t in stop for t in enc.vocab), dtype=bool,
+                                       count=len(enc.vocab))
+    levels = _count_levels(enc, n_max=n_max, min_df=mdf, n_dated=n_dated,
+                           neutral=neutral)
     keep = _candidates(levels, enc, n_min=n_min, n_max=n_max, stopwords=stop,
                        containment=containment)
     terms, lex_record = _lexicon_terms(lexicon, names=names)
     if terms:
         lexmask = _lexicon_mask(levels, enc, terms, exclude=exclude, n_max=n_max)
         keep = {m: mask & ~lexmask[m] for m, mask in keep.items()}
+    if not proper_nouns:
+        proper = _proper_mask(levels, n_max=n_max)
+        keep = {m: mask & ~proper[m] for m, mask in keep.items()}
     dates = pd.to_datetime(docs["date"]).to_numpy(dtype="datetime64[ns]")
     doc_ids = docs["doc_id"].astype(str).to_numpy()
     parts = []
@@ -895,6 +976,7 @@ def discover_formulae(
               "lexicon": lexicon if isinstance(lexicon, str) or lexicon is None
               else "<frame>", "exclude": exclude, "top": top, "measure": measure,
               "min_score": min_score, "sort": sort, "containment": containment,
+              "proper_nouns": proper_nouns,
               "stopwords": "default" if stop == STOPWORDS else sorted(stop),
               "names": names, "lang": lang, "width": width}
     return attach(out, provenance("discover_formulae", params=params,
@@ -991,8 +1073,9 @@ def keyness(
         overlap the target.
     terms : {"words", "formulae"}, lexicon name or lexicon frame
         ``"words"``: lower-cased word tokens. ``"formulae"``: the multiword candidates
-        of :func:`discover_formulae` (same edge and nesting rules, lexicon not
-        excluded) counted on target + reference. Anything else is a lexicon for
+        of :func:`discover_formulae` (same edge and nesting rules; lexicon entries
+        and proper nouns are kept), counted on target + reference and labelled
+        lower-case (``"people's standard of living"``). Anything else is a lexicon for
         :func:`kcnalex.count_formulae` (its entries are the terms).
     measure : {"llr", "chi2"}
         Statistic of the ``keyness`` column.
@@ -1079,7 +1162,7 @@ def keyness(
             for m, mask in keep.items():
                 gid = np.flatnonzero(mask)
                 gtf = levels[m - 1].group_tf
-                lab.extend(" ".join(_ngram_tokens(levels, enc, m, int(x))) for x in gid)
+                lab.extend(_join(_ngram_tokens(levels, enc, m, int(x))) for x in gid)
                 aa.append(gtf[1, gid])
                 bb.append(gtf[2, gid])
             labels = np.asarray(lab, dtype=object)
@@ -1178,7 +1261,8 @@ def formula_lifecycle(
     * ``status`` (first rule that applies; "the last periods" are the last
       ``recent`` periods of the series):
 
-      - ``"new"``: first attested in the last periods;
+      - ``"new"``: first attested in the last periods (at most ``P - 1`` of
+        them, so an entry of the first period is never new);
       - ``"vanished"``: not attested in the last periods;
       - ``"emerging"``: ``change_rel >= change`` (default: the fitted rate rose by
         at least 50 % of its mean over the span);
@@ -1326,10 +1410,14 @@ def formula_lifecycle(
         trend = _theil_sen(rate)
         change_rel = trend * (P - 1) / mean if mean > 0 else np.nan
         attested = np.flatnonzero(num > 0)
-        k = min(max(int(recent), 1), P)
-        if attested.size and attested[0] >= P - k:
+        k = min(max(int(recent), 1), P - 1)
+        if attested.size == 0:  # only in periods without token totals
+            status = pd.NA
+        elif k == 0:  # one period: no change can be seen
+            status = "stable"
+        elif attested[0] >= P - k:
             status = "new"
-        elif not attested.size or attested[-1] < P - k:
+        elif attested[-1] < P - k:
             status = "vanished"
         elif change_rel >= change:
             status = "emerging"
