@@ -1,0 +1,417 @@
+"""One pass over a corpus: every per-document measure, streamed, on any number of cores.
+
+:func:`analyze` reads sources in chunks (:func:`kcnalex.io.iter_corpus`), and for each
+document computes, from compact offset arrays and without a per-token Python object or
+DataFrame row: word tokens and sentences, formula counts (per lexicon category and,
+optionally, per entry), leader mentions and honorific units, VADER and KCNA-lexicon
+sentence sentiment, and stance per target. The result is one row of numbers per
+document (``form="wide"``) or the same numbers as long doc stats (``form="long"``,
+the default) ready for :func:`kcnalex.aggregate`.
+
+Wide columns (one row per document)
+-----------------------------------
+========================  ======================================================
+``doc_id``, ``date``,     from the corpus frame
+``source``
+``n_tokens``              word tokens (:func:`kcnalex.count_tokens`)
+``n_sentences``           sentences (:func:`kcnalex.tokenize.sentence_spans`)
+``n_formulae``            formula matches of the lexicon (longest-first)
+``n_cat:<category>``      formula matches per lexicon category
+``n_entry:<entry>``       formula matches per entry (``entries=True`` only)
+``n_mentions:<leader>``   leader mentions (:func:`kcnalex.leader_mentions`)
+``n_honored:<leader>``    mentions with at least one honorific unit
+``n_honorifics:<leader>`` honorific units before the leader's name
+``vader_sum``             sum of sentence VADER compounds
+``n_vader_neg``,          sentences with compound <= -0.05 / >= 0.05
+``n_vader_pos``
+``kcna_sum``,             the same with the ``kcna-polarity`` lexicon
+``n_kcna_neg``,
+``n_kcna_pos``
+``stance_sum:<target>``   sum of sentence stance scores toward the target
+``n_stance:<target>``     sentences naming the target
+``n_hostile:<target>``,   of which hostile / friendly
+``n_friendly:<target>``
+========================  ======================================================
+
+The long form has the doc-stats columns ``doc_id, date, measure, value, n_tokens``
+(zero counts are left out; every document keeps its ``n_sentences`` row, so it stays in
+the rate denominators) and ``attrs["kcnalex"]["ratios"]`` names the standard ratios
+(:func:`standard_ratios`) that :func:`kcnalex.aggregate` turns into per-period means:
+``vader_mean = vader_sum / n_sentences``, ``stance:<t> = stance_sum:<t> /
+n_stance:<t>``, ``honored_share:<l> = n_honored:<l> / n_mentions:<l>``, ...
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ._provenance import attach, provenance
+
+__all__ = ["analyze", "Analyzer", "standard_ratios", "to_long", "MEASURES"]
+
+#: Measure families :func:`analyze` can compute.
+MEASURES = ("formulae", "leaders", "vader", "kcna", "stance")
+
+_SENT_THRESHOLD = 0.05
+
+
+class Analyzer:
+    """The compiled state of the one-pass pipeline (built once per process).
+
+    Parameters
+    ----------
+    lexicon : str, path or DataFrame
+        Formula lexicon (default ``"kcna-formulae"``).
+    leaders : str, list or LeaderSet, optional
+        Leaders to track (default: the four DPRK leaders of the shipped file).
+    targets : path, mapping or DataFrame, optional
+        Stance targets (default: the shipped targets file).
+    measures : sequence of str
+        Families of :data:`MEASURES` to compute.
+    entries : bool
+        Also count every formula entry (``n_entry:<entry>`` columns).
+    """
+
+    def __init__(self, *, lexicon: Any = "kcna-formulae", leaders: Any = None,
+                 targets: Any = None, measures: Sequence[str] = MEASURES,
+                 entries: bool = False) -> None:
+        unknown = set(measures) - set(MEASURES)
+        if unknown:
+            raise ValueError(f"unknown measures {sorted(unknown)}; choose from "
+                             f"{list(MEASURES)}")
+        self.measures = tuple(m for m in MEASURES if m in measures)
+        self.entries = entries
+        self._init = {"lexicon": lexicon, "leaders": leaders, "targets": targets,
+                      "measures": self.measures, "entries": entries}
+        cols = ["n_tokens", "n_sentences"]
+        self.lexicons: list[dict] = []
+        if "formulae" in self.measures:
+            from .lexicons import lexicon_info
+            from .phrases import FormulaMatcher
+
+            self.matcher = FormulaMatcher(lexicon)
+            self.lexicons += lexicon_info(self.matcher.lexicon)
+            cats, self._cat_index = np.unique(self.matcher.categories.astype(str),
+                                              return_inverse=True)
+            self.categories = cats
+            cols += ["n_formulae"] + [f"n_cat:{c}" for c in cats]
+            if entries:
+                cols += [f"n_entry:{e}" for e in self.matcher.entries]
+        if "leaders" in self.measures:
+            from .leaders import LeaderMatcher
+
+            self.leaders = LeaderMatcher(leaders)
+            self.lexicons.append(self.leaders.leader_set.record())
+            for name in self.leaders.names:
+                cols += [f"n_mentions:{name}", f"n_honored:{name}",
+                         f"n_honorifics:{name}"]
+        self._scorers = {}
+        if "vader" in self.measures or "kcna" in self.measures:
+            from .sentiment import make_scorer
+
+            for m in ("vader", "kcna"):
+                if m in self.measures:
+                    self._scorers[m] = make_scorer(m)
+                    cols += [f"{m}_sum", f"n_{m}_neg", f"n_{m}_pos"]
+        if "stance" in self.measures:
+            from .stance import StanceScorer
+
+            self.stance = StanceScorer(targets=_load_targets(targets))
+            self.lexicons += self.stance.provenance_lexicons()
+            for t in self.stance.target_names:
+                cols += [f"stance_sum:{t}", f"n_stance:{t}", f"n_hostile:{t}",
+                         f"n_friendly:{t}"]
+        self.columns = cols
+
+    def __reduce__(self):
+        return (_rebuild_analyzer, (self._init,))
+
+    def run(self, texts: Sequence[str]) -> np.ndarray:
+        """Measures of many texts: float64 array ``(len(texts), len(columns))``."""
+        from .tokenize import sentence_spans, word_spans
+
+        out = np.zeros((len(texts), len(self.columns)), dtype=np.float64)
+        for i, text in enumerate(texts):
+            text = text if isinstance(text, str) else ""
+            words = word_spans(text)
+            sents = sentence_spans(text)
+            row = [float(len(words[0])), float(len(sents[0]))]
+            if "formulae" in self.measures:
+                counts = self.matcher.count(text)
+                row.append(float(counts.sum()))
+                row.extend(np.bincount(self._cat_index, weights=counts,
+                                       minlength=len(self.categories)))
+                if self.entries:
+                    row.extend(counts.astype(np.float64))
+            if "leaders" in self.measures:
+                row.extend(self.leaders.counts(text).ravel().astype(np.float64))
+            for m, scorer in self._scorers.items():
+                c = scorer.sentence_scores(text, words[0], words[1], sents[0],
+                                           sents[1])
+                row += [float(c.sum()), float(np.count_nonzero(c <= -_SENT_THRESHOLD)),
+                        float(np.count_nonzero(c >= _SENT_THRESHOLD))]
+            if "stance" in self.measures:
+                s = self.stance.doc_sums(text, sentences=sents, words=words)
+                row.extend(np.stack([s["score_sum"], s["n_sentences"], s["n_hostile"],
+                                     s["n_friendly"]], axis=1).ravel())
+            out[i] = row
+        return out
+
+
+def _load_targets(targets: Any):
+    if targets is None or isinstance(targets, pd.DataFrame):
+        return targets
+    from .stance import load_targets
+
+    return load_targets(targets)
+
+
+def _rebuild_analyzer(init: dict) -> Analyzer:
+    return Analyzer(**init)
+
+
+# one Analyzer per worker process
+_WORKER: Analyzer | None = None
+
+
+def _worker_init(init: dict) -> None:
+    global _WORKER
+    _WORKER = Analyzer(**init)
+
+
+def _worker_run(texts: list[str]) -> np.ndarray:
+    assert _WORKER is not None
+    return _WORKER.run(texts)
+
+
+def standard_ratios(measures: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """The per-period ratios of sums that summarise the pipeline's measures.
+
+    ``vader_mean`` / ``kcna_mean`` (mean sentence sentiment), ``vader_share_neg`` ...,
+    ``stance:<t>`` (mean sentence stance toward target ``t``),
+    ``hostile_share:<t>``, ``friendly_share:<t>``, ``honored_share:<l>`` (share of
+    mentions with an honorific), ``units_per_mention:<l>``.
+    """
+    ms = set(measures)
+    out: dict[str, tuple[str, str]] = {}
+    for m in ("vader", "kcna"):
+        if f"{m}_sum" in ms:
+            out[f"{m}_mean"] = (f"{m}_sum", "n_sentences")
+            out[f"{m}_share_neg"] = (f"n_{m}_neg", "n_sentences")
+            out[f"{m}_share_pos"] = (f"n_{m}_pos", "n_sentences")
+    for m in sorted(ms):
+        if m.startswith("stance_sum:"):
+            t = m.split(":", 1)[1]
+            out[f"stance:{t}"] = (m, f"n_stance:{t}")
+            out[f"hostile_share:{t}"] = (f"n_hostile:{t}", f"n_stance:{t}")
+            out[f"friendly_share:{t}"] = (f"n_friendly:{t}", f"n_stance:{t}")
+        elif m.startswith("n_mentions:"):
+            name = m.split(":", 1)[1]
+            out[f"honored_share:{name}"] = (f"n_honored:{name}", m)
+            out[f"units_per_mention:{name}"] = (f"n_honorifics:{name}", m)
+    return out
+
+
+def to_long(wide: pd.DataFrame) -> pd.DataFrame:
+    """Wide per-document measures to long doc stats (zero counts left out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``doc_id``, ``date``, ``source``, ``measure``, ``value``, ``n_tokens``, ``kind``
+        (``"count"`` for ``n_*`` measures, ``"score"`` for the per-document sums of
+        sentence scores, whose per-period summaries are the ratios). Every document
+        keeps its ``n_sentences`` row.
+        ``attrs["kcnalex"]["ratios"]`` holds :func:`standard_ratios`.
+    """
+    meta = ["doc_id", "date", "source", "n_tokens"]
+    value_cols = [c for c in wide.columns if c not in meta]
+    vals = wide[value_cols].to_numpy(dtype=np.float64)
+    keep = vals != 0
+    keep[:, value_cols.index("n_sentences")] = True
+    rows, cols = np.nonzero(keep)
+    measure = np.asarray(value_cols, dtype=object)[cols]
+    kind = np.where([c.startswith("n_") for c in value_cols], "count", "score")[cols]
+    long = pd.DataFrame({
+        "doc_id": wide["doc_id"].to_numpy(dtype=object)[rows],
+        "date": wide["date"].to_numpy()[rows],
+        "source": wide["source"].to_numpy(dtype=object)[rows],
+        "measure": measure,
+        "value": vals[rows, cols],
+        "n_tokens": wide["n_tokens"].to_numpy(dtype=np.int64)[rows],
+        "kind": kind,
+    })
+    record = dict(wide.attrs.get("kcnalex", {}))
+    record["form"] = "long"
+    present = set(pd.unique(measure))
+    record["ratios"] = {k: list(v) for k, v in standard_ratios(value_cols).items()
+                        if v[0] in present and v[1] in present}
+    return attach(long, record)
+
+
+def _batches(texts: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(texts), size):
+        yield texts[i:i + size]
+
+
+def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
+            leaders: Any = None, targets: Any = None,
+            measures: Sequence[str] = MEASURES, entries: bool = False,
+            form: Literal["long", "wide"] = "long", n_jobs: int = 1,
+            chunk_size: int = 20_000, batch_size: int = 256,
+            progress: bool | None = None, output: str | os.PathLike | None = None,
+            **read_options: Any) -> pd.DataFrame:
+    """Every per-document measure of a corpus in one streamed pass.
+
+    Parameters
+    ----------
+    source_or_corpus : path, glob, list of paths, or corpus DataFrame
+        What :func:`kcnalex.read_corpus` reads (streamed in chunks of ``chunk_size``
+        records, so the corpus text is never all in memory), or a corpus frame.
+    lexicon : str, path or DataFrame
+        Formula lexicon (default ``"kcna-formulae"``).
+    leaders, targets : optional
+        Leaders (see :func:`kcnalex.leader_mentions`) and stance targets (see
+        :func:`kcnalex.stance`); default the shipped files.
+    measures : sequence of str
+        Families to compute, from :data:`MEASURES` (default all).
+    entries : bool
+        Also count every formula entry (``n_entry:<entry>`` measures).
+    form : {"long", "wide"}
+        Long doc stats for :func:`kcnalex.aggregate` (default) or one row per
+        document (columns in the module docstring).
+    n_jobs : int
+        Worker processes (``-1``: all cores). Results are identical, in the same
+        order, for any ``n_jobs``.
+    chunk_size : int
+        Records read per chunk.
+    batch_size : int
+        Documents per task sent to a worker.
+    progress : bool, optional
+        A tqdm bar on stderr (default: when stderr is a terminal).
+    output : path, optional
+        Also write the wide rows chunk by chunk to this Parquet file; the function
+        then returns an empty frame with the columns (for corpora whose per-document
+        numbers should not be held in memory).
+    **read_options
+        Passed to :func:`kcnalex.io.iter_corpus` (``lang``, ``dedup``, ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long doc stats (``doc_id, date, source, measure, value, n_tokens, kind``) or
+        the wide frame; ``attrs["kcnalex"]`` holds the provenance (library, tokenizer,
+        lexicons and configuration files with sha256, parameters, ingest report) and
+        the standard ratios.
+
+    Examples
+    --------
+    >>> import kcnalex as kx
+    >>> wide = kx.analyze(kx.load_sample(), form="wide", measures=["formulae"])
+    >>> int(wide["n_tokens"].sum()) > 0
+    True
+    """
+    if form not in ("long", "wide"):
+        raise ValueError(f"form must be 'long' or 'wide', got {form!r}")
+    n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, int(n_jobs))
+    analyzer = Analyzer(lexicon=lexicon, leaders=leaders, targets=targets,
+                        measures=measures, entries=entries)
+    report = None
+    if isinstance(source_or_corpus, pd.DataFrame):
+        from ._columns import as_corpus
+
+        corpus = as_corpus(source_or_corpus)
+        chunks: Iterable[pd.DataFrame] = [corpus]
+        source_desc: Any = "<DataFrame>"
+    else:
+        from .io import iter_corpus
+
+        chunks = iter_corpus(source_or_corpus, chunk_size=chunk_size,
+                             progress=False, **read_options)
+        report = chunks.report
+        source_desc = [str(s) for s in source_or_corpus] if isinstance(
+            source_or_corpus, (list, tuple)) else str(source_or_corpus)
+
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if progress is None else not progress
+    bar = tqdm(desc="analyze", unit="doc", disable=disable)
+    pool = (ProcessPoolExecutor(n_jobs, initializer=_worker_init,
+                                initargs=(analyzer._init,)) if n_jobs > 1 else None)
+    frames: list[pd.DataFrame] = []
+    writer = None
+    try:
+        for chunk in chunks:
+            texts = chunk["text"].tolist()
+            if pool is None:
+                parts = [analyzer.run(b) for b in _batches(texts, batch_size)]
+            else:
+                parts = list(pool.map(_worker_run, _batches(texts, batch_size)))
+            values = (np.concatenate(parts) if parts
+                      else np.zeros((0, len(analyzer.columns))))
+            frame = _wide_frame(chunk, values, analyzer.columns)
+            bar.update(len(frame))
+            if output is not None:
+                writer = _write_parquet(frame, output, writer)
+            else:
+                frames.append(frame)
+    finally:
+        bar.close()
+        if pool is not None:
+            pool.shutdown()
+        if writer is not None:
+            writer.close()
+    empty = _wide_frame(pd.DataFrame(columns=["doc_id", "date", "source"]),
+                        np.zeros((0, len(analyzer.columns))), analyzer.columns)
+    wide = pd.concat(frames, ignore_index=True) if frames else empty
+    params = {"lexicon": lexicon if isinstance(lexicon, str) else "<custom>",
+              "leaders": leaders if leaders is None or isinstance(leaders, str)
+              else list(leaders) if isinstance(leaders, (list, tuple)) else
+              "<custom>",
+              "targets": targets if targets is None or isinstance(targets, str)
+              else "<custom>",
+              "measures": list(analyzer.measures), "entries": entries,
+              "n_jobs": n_jobs, "chunk_size": chunk_size,
+              "read_options": read_options, "source": source_desc,
+              "output": str(output) if output is not None else None}
+    extra = {}
+    if report is not None:
+        extra["ingest"] = report.to_dict(details=False)
+    attach(wide, provenance("analyze", params=params, lexicons=analyzer.lexicons,
+                            form="wide", **extra))
+    if form == "wide":
+        return wide
+    return to_long(wide)
+
+
+def _wide_frame(chunk: pd.DataFrame, values: np.ndarray,
+                columns: list[str]) -> pd.DataFrame:
+    data = {
+        "doc_id": chunk["doc_id"].astype(object).to_numpy(),
+        "date": pd.to_datetime(chunk["date"]).to_numpy(dtype="datetime64[ns]")
+        if len(chunk) else np.zeros(0, dtype="datetime64[ns]"),
+        "source": (chunk["source"].astype(object).to_numpy() if "source" in chunk
+                   else np.full(len(chunk), "", dtype=object)),
+    }
+    for j, c in enumerate(columns):
+        col = values[:, j]
+        data[c] = col.astype(np.int64) if c.startswith("n_") else col
+    return pd.DataFrame(data)
+
+
+def _write_parquet(frame: pd.DataFrame, path, writer):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if writer is None:
+        writer = pq.ParquetWriter(str(path), table.schema)
+    writer.write_table(table)
+    return writer
