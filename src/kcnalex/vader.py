@@ -20,10 +20,11 @@ quadratic in the sentence length. The score of a sentence only depends on
   non-zero value),
 * the counts of ``!`` and ``?`` in the text.
 
-So this module lower-cases and punctuation-strips each distinct token once (a cache),
-finds the lexicon words of a sentence with C-level set and list operations, and runs the
-reference's rules only at those positions, reading at most three tokens back and two
-ahead, in the reference's order of floating-point operations. Sentences without any
+So this module lower-cases the text once, splits and punctuation-strips its tokens in
+one pass, finds the sentiment words with a set intersection, and runs the reference's
+rules only at those positions, reading at most three tokens back and two ahead, in
+the reference's order of floating-point operations; a word with no rule trigger in
+its three predecessors takes a short path. Sentences without any
 lexicon word short-cut to ``neu = 1``. The reference's quirks are kept on purpose,
 among them:
 
@@ -53,7 +54,6 @@ import re
 import warnings
 from collections.abc import Sequence
 from importlib import metadata, resources
-from operator import itemgetter as _itemgetter
 from typing import Any
 
 import numpy as np
@@ -141,7 +141,6 @@ _PUNCT = _ref.string.punctuation
 # Lexicon words that can carry a valence: the reference gives boosters 0 before it
 # looks at the lexicon.
 _SENTIMENT_WORDS = frozenset(w for w in _LEX if w not in _BOOSTER)
-
 # Multi-word keys of SPECIAL_CASES and BOOSTER_DICT as tuples. Tokens never contain
 # whitespace, so "a b" == key exactly when (a, b) == tuple(key.split(" ")).
 _SPECIAL_T = {tuple(k.split(" ")): v for k, v in _SPECIAL.items() if " " in k}
@@ -167,23 +166,19 @@ _ZERO = (0.0, 0.0, 0.0, 0.0)
 _NEUTRAL = (0.0, 1.0, 0.0, 0.0)
 
 
-# --------------------------------------------------------------------------------------
-# Tokens
-
 # Lower-cased tokens that can change the valence of a sentiment word up to three
 # tokens after them through a rule other than the idioms: boosters/dampeners,
-# negations (plus, added as they are met, any token containing "n't"), "no",
+# negations (a text containing "n't" takes the full rules everywhere), "no",
 # "least", "so"/"this" ("never so", and the 3-back precedence quirk), "never",
 # "without". A sentiment word whose three predecessors are all outside this set, and
 # which is not itself in _SELF_TRIGGERS, gets its lexicon valence, the ALL-CAPS
 # emphasis and the idiom check only: every other rule of the reference adds 0.0 or
 # tests false for it.
-_TRIGGERS = (
+_TRIGGERS = frozenset(
     {w for w in _BOOSTER if " " not in w}
     | set(_NEGATE)
     | {"no", "least", "so", "this", "never", "without"}
 )
-_TRIGGERS.update(w for w in _LEX if "n't" in w)
 # words whose own value depends on the next token ("no" + lexicon word, "kind of")
 _SELF_TRIGGERS = frozenset({"no", "kind"})
 # first word of a multi-word key -> the second words it can be followed by
@@ -191,27 +186,6 @@ _IDIOM_NEXT: dict[str, frozenset[str]] = {
     a: frozenset(k[1] for k in (*_SPECIAL_T, *_BOOSTER_T) if k[0] == a)
     for a in _IDIOM_FIRST
 }
-
-
-class _TokenCache(dict):
-    """raw token -> lower-cased token as the reference's rules see it."""
-
-    __slots__ = ()
-    max_size = 2_000_000
-
-    def __missing__(self, tok: str) -> str:
-        # SentiText._strip_punc_if_word, then .lower()
-        stripped = tok.strip(_PUNCT)
-        word = (tok if len(stripped) <= 2 else stripped).lower()
-        if "n't" in word:
-            _TRIGGERS.add(word)
-        if len(self) >= self.max_size:
-            self.clear()
-        self[tok] = word
-        return word
-
-
-_CACHE = _TokenCache()
 
 
 def _replace_emoji(text: str) -> str:
@@ -362,20 +336,47 @@ def _score(text: str) -> tuple[float, float, float, float]:
         raise TypeError(
             f"vader: expected a str, got {type(text).__name__} ({text!r:.40})"
         )
-    if (_EMOJI_ASCII or not text.isascii()) and _EMOJI_RE.search(text):
-        text = _replace_emoji(text)
-    toks = text.split()
-    n = len(toks)
-    if n > 1:
-        lw = _itemgetter(*toks)(_CACHE)
-    elif n:
-        lw = (_CACHE[toks[0]],)
-    else:
+    if _EMOJI_ASCII or not text.isascii():
+        if _EMOJI_RE.search(text):
+            text = _replace_emoji(text)
+        if "\u0130" in text:
+            return _score_slow(text)
+    low = text.lower()
+    # the tokens as the reference's rules see them: _strip_punc_if_word, lower-cased
+    # (lower() and strip(punctuation) commute, and lower() keeps lengths except
+    # for U+0130, handled above)
+    lw = [t if len(s := t.strip(_PUNCT)) <= 2 else s for t in low.split()]
+    if not lw:
         return _ZERO
     hits = _SENTIMENT_WORDS.intersection(lw)
     if not hits:
         return _NEUTRAL
+    return _score_hits(text, lw, hits, "n't" in low)
 
+
+def _score_slow(text: str) -> tuple[float, float, float, float]:
+    """_score for texts where lower() changes a token's length (U+0130)."""
+    toks = text.split()
+    if not toks:
+        return _ZERO
+    lw = []
+    for t in toks:
+        s = t.strip(_PUNCT)
+        lw.append((t if len(s) <= 2 else s).lower())
+    hits = _SENTIMENT_WORDS.intersection(lw)
+    if not hits:
+        return _NEUTRAL
+    return _score_hits(text, lw, hits, True)
+
+
+def _score_hits(
+    text: str, lw: list[str], hits: set[str], slow: bool
+) -> tuple[float, float, float, float]:
+    """Score a text whose lower-cased tokens ``lw`` contain the sentiment words
+    ``hits``; ``slow`` sends every word through the full rules."""
+    n = len(lw)
+    toks = None  # the tokens as written, split when ALL-CAPS may matter
+    ascii = text.isascii()
     # positions of the sentiment words, in order
     if len(hits) == 1:
         (w,) = hits
@@ -402,24 +403,32 @@ def _score(text: str) -> tuple[float, float, float, float]:
     for i in positions:
         w = lw[i]
         if (
-            w in _SELF_TRIGGERS
+            slow
+            or w in _SELF_TRIGGERS
             or (i > 0 and lw[i - 1] in trig)
             or (i > 1 and lw[i - 2] in trig)
             or (i > 2 and lw[i - 3] in trig)
         ):
+            if toks is None:
+                toks = text.split()
             valence = _valence(lw, toks, i)
         else:
             # only ALL-CAPS and the idioms can apply; the reference's "+ 0.0" steps
             # could only turn -0.0 into 0.0, and both count as zero below
             valence = lex[w]
-            if toks[i].isupper():
-                if cap_diff is None:
-                    cap_diff = _cap_differential(toks)
-                if cap_diff:
-                    if valence > 0:
-                        valence += _C_INCR
-                    else:
-                        valence -= _C_INCR
+            # ALL-CAPS: an ASCII token written in capitals contains w.upper(), so
+            # most texts need not be split again to look at the token
+            if not ascii or w.upper() in text:
+                if toks is None:
+                    toks = text.split()
+                if toks[i].isupper():
+                    if cap_diff is None:
+                        cap_diff = _cap_differential(toks)
+                    if cap_diff:
+                        if valence > 0:
+                            valence += _C_INCR
+                        else:
+                            valence -= _C_INCR
             if i > 2 and lw[i - 3] not in lex:
                 valence = _special_idioms(valence, lw, i, n - 1)
         if valence:
@@ -441,14 +450,37 @@ def _score(text: str) -> tuple[float, float, float, float]:
             elif poss[j] > bi:
                 vals[j] = v * 1.5
 
-    # score_valence (sum() of the non-zero values is the reference's sum: adding
-    # 0 to a float that is not -0.0 changes nothing, and partial sums are never -0.0)
-    sum_s = float(sum(vals))
     ep = text.count("!")
+    qm = text.count("?")
+    key = (n, ep if ep < 4 else 4, qm if qm < 4 else 4, *vals)
+    res = _MEMO.get(key)
+    if res is None:
+        res = _score_valence(n, vals, ep, qm)
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[key] = res
+    return res
+
+
+# score_valence depends on the text only through these; many KCNA sentences share them
+_MEMO: dict[tuple, tuple[float, float, float, float]] = {}
+_MEMO_SIZE = 500_000
+
+
+def _score_valence(
+    n: int, vals: list[float], ep: int, qm: int
+) -> tuple[float, float, float, float]:
+    """score_valence from the token count, the non-zero valences and the counts of
+    ``!`` and ``?``.
+
+    ``sum()`` of the non-zero values is the reference's ``sum()`` of all of them:
+    adding 0 to a float that is not -0.0 changes nothing, and partial sums that start
+    from 0 are never -0.0.
+    """
+    sum_s = float(sum(vals))
     if ep > 4:
         ep = 4
     amp = ep * 0.292
-    qm = text.count("?")
     if qm > 1:
         amp = amp + (qm * 0.18 if qm <= 3 else 0.96)
     if sum_s > 0:
@@ -519,7 +551,7 @@ def polarity_scores(text: str) -> dict[str, float]:
     Examples
     --------
     >>> polarity_scores("The harvest is very good!")
-    {'neg': 0.0, 'neu': 0.484, 'pos': 0.516, 'compound': 0.5827}
+    {'neg': 0.0, 'neu': 0.534, 'pos': 0.466, 'compound': 0.54}
     """
     neg, neu, pos, compound = _score(text)
     return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
@@ -567,7 +599,7 @@ def vader_array(texts: str | Sequence[str] | pd.Series) -> np.ndarray:
     Examples
     --------
     >>> vader_array(["A great victory.", "The enemy attacked."]).tolist()
-    [[0.0, 0.328, 0.672, 0.6249], [0.623, 0.377, 0.0, -0.4767]]
+    [[0.0, 0.328, 0.672, 0.6249], [0.867, 0.133, 0.0, -0.7579]]
     """
     seq = _as_texts(texts)
     out = np.array(list(map(_score, seq)), dtype=np.float64)
@@ -657,8 +689,8 @@ def vader_scores(
     >>> df = vader_scores(["The harvest is very good!", "No progress was made."])
     >>> df
          neg    neu    pos  compound
-    0  0.000  0.484  0.516    0.5827
-    1  0.524  0.476  0.000   -0.3412
+    0  0.000  0.534  0.466    0.5400
+    1  0.437  0.563  0.000   -0.3252
     >>> df.attrs["kcnalex"]["vaderSentiment"]
     '3.3.2'
     """
