@@ -51,6 +51,10 @@ DEFAULT_WINDOW = 10
 #: Words that flip a cue when one of them is among the 3 word tokens before it.
 NEGATORS = frozenset({"no", "not", "never", "nor", "without"})
 NEGATION_SPAN = 3
+#: A directed cue takes a mention on its right as its object only this close
+#: ("condemned the U.S.": 2); farther right mentions are not its object
+#: ("supported the DPRK against the U.S."), so it falls back to the left.
+DIRECTED_REACH = 3
 
 STANCE_COLUMNS = ("doc_id", "date", "sent_id", "target", "score", "stance",
                   "n_mentions", "sent_start", "sent_end")
@@ -62,12 +66,12 @@ TARGET_CASES = ("sensitive", "first", "insensitive")
 #
 # weight: -1 hostile, +1 friendly (0.5 for weaker cues). "directed" cues are verbs
 # (and their nouns) whose evaluation falls on their object: they attach to the nearest
-# target mention to their right when there is one within the window, else to the
+# target mention to their right when it is within DIRECTED_REACH tokens, else to the
 # nearest on their left ("Russia condemned the U.S." -> US; "the U.S. was condemned").
 # Undirected cues (adjectives, epithets, nouns) attach to the nearest mention on
 # either side (ties go right: adjectives precede their noun).
 # --------------------------------------------------------------------------------
-INTERNAL_CUES_VERSION = "internal-1"
+INTERNAL_CUES_VERSION = "internal-2"
 
 _HOSTILE = """
 aggression aggressions aggressive aggressor aggressors imperialist imperialists
@@ -123,13 +127,15 @@ good gift gifts prosperity success successful close closer deepening deepen
 traditional mutual excellent trust partnership donate donates donated donation
 assistance brave
 """
-# institutional names: "friendship delegation", "cooperation committee" name a body,
-# they do not evaluate anyone (weight 0; the longest match wins over "friendship")
+# institutional names ("friendship delegation", "cooperation committee") name a body
+# and protocol objects (wreath, floral basket) are reported as routine: they evaluate
+# no one (weight 0; the longest match wins over "friendship")
 _NAMES = """
 friendship delegation|friendship delegations|friendship association|friendship
 associations|friendship society|friendship group|friendship groups|friendship
 committee|friendship camping|friendship tower|friendship bridge|friendship hospital|
-cooperation committee|cooperation council|friendly contact
+cooperation committee|cooperation council|friendly contact|wreath|wreaths|floral
+basket|floral baskets|bouquet|bouquets
 """
 _HOSTILE_DIRECTED = """
 condemn condemns condemned condemning condemnation denounce denounces denounced
@@ -342,9 +348,10 @@ def load_cues(*, formulae: bool = True, polarity: bool = True,
     Parameters
     ----------
     formulae : bool
-        Add the ``hostility`` (weight -1) and ``friendship`` (+1) entries of the
-        ``kcna-formulae`` lexicon (:func:`kcnalex.load_lexicon`) when it is
-        available; they override internal cues of the same term.
+        Add the ``hostility`` and ``friendship`` entries of the ``kcna-formulae``
+        lexicon (:func:`kcnalex.load_lexicon`) when it is available, with their
+        ``polarity`` (clipped to [-1, 1]) as weight; entries without a polarity are
+        skipped, and internal cues of the same term win.
     polarity : bool
         Add the words of ``data/lexicons/kcna-polarity.csv`` (columns ``word``,
         ``score``, ``confidence``) that are not cues already, with weight
@@ -378,15 +385,20 @@ def load_cues(*, formulae: bool = True, polarity: bool = True,
             missing.append("kcna-formulae")
         if lx is not None:
             sel = lx[lx["category"].isin(["hostility", "friendship"])]
+            pol = pd.to_numeric(sel["polarity"], errors="coerce")
+            # entries without a polarity (courtesy call, multi-polar) are not cues
+            sel = sel[pol.notna() & (pol != 0)]
+            pol = pol[sel.index]
             if len(sel):
-                w = np.where(sel["category"].to_numpy() == "hostility", -1.0, 1.0)
                 terms = (sel["term"].astype(str).str.lower()
                          .str.split().str.join(" "))
-                add = pd.DataFrame({"term": terms.to_numpy(), "weight": w,
+                add = pd.DataFrame({"term": terms.to_numpy(),
+                                    "weight": np.clip(pol.to_numpy(float), -1, 1),
                                     "directed": False, "source": "kcna-formulae"})
-                add = add.drop_duplicates("term")
-                cues = pd.concat([add, cues[~cues["term"].isin(add["term"])]],
-                                 ignore_index=True)
+                # the internal list (tuned for stance, with its zero-weight
+                # institutional names) wins where both have a term
+                add = add[~add["term"].isin(cues["term"])].drop_duplicates("term")
+                cues = pd.concat([cues, add], ignore_index=True)
             prov = lx.attrs.get("kcnalex", {}).get("lexicons") or []
             used.extend(prov or [{"name": "kcna-formulae",
                                   "version": str(lx["version"].iloc[0])
@@ -605,8 +617,19 @@ class StanceScorer:
             # sentence word-token range, for negation look-back
             w0 = int(np.searchsorted(ws, s0, side="left"))
             for cs, ce, k in self._cues_in(text, s0, s1):
-                # a cue inside a mention is already counted as its epithet
-                if np.any((ms[lo:hi] < ce) & (me[lo:hi] > cs)):
+                # a cue inside a mention is already counted as its epithet; a cue
+                # that contains a mention and more ("DPRK-China friendship",
+                # "puppet warmongers") belongs to that mention's group (d = 0)
+                inside = (ms[lo:hi] < ce) & (me[lo:hi] > cs)
+                if inside.any():
+                    j = lo + int(np.flatnonzero(inside)[0])
+                    if ms[j] <= cs and ce <= me[j]:
+                        continue
+                    g = next(n for n, grp in enumerate(groups) if j in grp)
+                    for t in tset[g]:
+                        scores[t] += self._cue_weight[k] * _negated(
+                            text, ws, we, w0, int(np.searchsorted(
+                                we, min(cs, int(ms[j])), side="right")))
                     continue
                 ca = int(np.searchsorted(we, cs, side="right"))
                 cb = max(int(np.searchsorted(ws, ce, side="left")), ca + 1)
@@ -620,19 +643,16 @@ class StanceScorer:
                             near[j] = False
                 if not near.any():
                     continue
-                if self._cue_directed[k] and (near & right).any():
-                    cand = np.flatnonzero(near & right)
+                obj = near & right & (dist <= DIRECTED_REACH)
+                if self._cue_directed[k] and obj.any():
+                    cand = np.flatnonzero(obj)
                 else:
                     cand = np.flatnonzero(near)
                 # nearest; ties go to the group on the right (the larger index)
                 best = cand[np.lexsort((-cand, dist[cand]))[0]]
                 d = int(dist[best])
                 w = self._cue_weight[k] * (W + 1 - max(d, 1)) / W
-                neg0 = max(w0, ca - NEGATION_SPAN)
-                for j in range(neg0, ca):
-                    if text[int(ws[j]):int(we[j])].lower() in NEGATORS:
-                        w = -w
-                        break
+                w *= _negated(text, ws, we, w0, ca)
                 for t in tset[best]:
                     scores[t] += w
             for t in sorted(scores):
@@ -681,6 +701,16 @@ class StanceScorer:
                 "sha256": self.targets.attrs.get("sha256", "")}]
         out.extend(self.cues.attrs.get("lexicons", []))
         return out
+
+
+def _negated(text: str, ws: np.ndarray, we: np.ndarray, first: int, at: int
+             ) -> float:
+    """-1.0 if a negator is among the NEGATION_SPAN word tokens before token ``at``
+    (not before token ``first``, the sentence's first word), else 1.0."""
+    for j in range(max(first, at - NEGATION_SPAN), at):
+        if text[int(ws[j]):int(we[j])].lower() in NEGATORS:
+            return -1.0
+    return 1.0
 
 
 def _label(score: np.ndarray, tau: float) -> np.ndarray:
@@ -748,11 +778,16 @@ def stance(corpus: pd.DataFrame | str | list[str], *,
     see :func:`load_cues`) is attached to one group of mentions only: the nearest
     (in word tokens, :math:`d_c` = 1 for adjacent words) within :math:`W`
     (``window``) tokens, ties to the right; a *directed* cue (condemn, denounce,
-    support, congratulate, ...) goes to the nearest group on its right when there is
-    one, else on its left. Mentions joined only by "and", "or", commas or "the"
+    support, congratulate, ...) goes to the nearest group on its right when that is
+    at most 3 tokens away (its object), else to the nearest on its left. A hostile
+    cue does not attach to a group on its right when "against", "upon", "on",
+    "toward(s)" or "at" stands between them (the victim). Mentions joined only
+    by "and", "or", commas or "the"
     form one group and share its cues. :math:`\nu_c = -1` when "no", "not",
     "never", "nor" or "without" is among the 3 word tokens before the cue, else 1.
-    Cues that overlap a mention are not counted again. Then
+    A cue inside a mention is not counted again (the epithet is); a cue that
+    contains a mention and more ("DPRK-China friendship") attaches to that
+    mention's group with :math:`d_c = 0`. Then
     ``stance = +1 if score >= tau, -1 if score <= -tau, else 0``.
 
     Parameters
