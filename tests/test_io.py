@@ -267,7 +267,7 @@ def test_csv():
 def test_json_list_defaults_and_bad_values():
     df, rep = _read(DATA / "generic.json")
     assert rep.records_in == 4
-    assert rep.dropped == {"malformed": 1, "non_english": 1}
+    assert rep.dropped == {"malformed": 1, "lang_undetermined": 1}  # "12345.5"
     assert df["date"].iloc[0] == pd.Timestamp("2019-07-09")  # dd/mm/yyyy
     bad = df.iloc[1]
     assert pd.isna(bad["date"]) and bad["issues"] == "bad_date"

@@ -23,6 +23,7 @@ _KEEP_SUFFIXES = ("ia", "ist", "ists", "ism", "ite", "ites")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _WS = re.compile(r"\s+")
 _TAG = re.compile(r"</?(?:p|br|div|span|b|i|strong|em|font|a)\b[^<>]{0,200}>", re.I)
+_PUNCT_HINT = re.compile(r"[ \t][,;:!?.]")
 _PUNCT_SPACE = re.compile(r"(?<=[^\W\d_])[ \t]+(?=[,;:!?.](?:\s|$|[\"')\]]))")
 
 MONTHS: dict[str, int] = {}
@@ -90,6 +91,8 @@ def parse_dateline(line: str) -> tuple[str, int | None, int | None, int] | None:
     starts, or ``None`` when ``line`` does not start with a dateline. ``month`` is
     None when the month name is not recognised.
     """
+    if "(" not in line[:120]:
+        return None
     m = DATELINE.match(line)
     if m is None:
         return None
@@ -149,8 +152,7 @@ def strip_end_mark(paras: list[str]) -> list[str]:
 def fix_punct_space(text: str) -> str:
     """``Kim Jong Un , general`` -> ``Kim Jong Un, general`` (space before ``,;:!?.``
     after a letter, when the mark ends a word)."""
-    if " ," in text or " ." in text or " ;" in text or " :" in text or " ?" in text \
-            or " !" in text or "\t" in text:
+    if _PUNCT_HINT.search(text):
         return _PUNCT_SPACE.sub("", text)
     return text
 

@@ -53,6 +53,9 @@ DROP_REASONS = {
     "malformed": "the file or record cannot be parsed (see report.errors)",
     "empty": "no body text (after removing title, dateline and end mark)",
     "non_english": "language not in lang= (default English only)",
+    "other_language": "language not in lang= (when lang= does not include 'en')",
+    "lang_undetermined": "too few function words to tell the language (tables, "
+                         "lists of names); dropped unless lang=None",
     "duplicate": "same normalised text as an earlier kept record",
     "near_duplicate": "Jaccard of 5-word shingles >= threshold with an earlier kept "
                       "record",
@@ -919,7 +922,10 @@ def _finish_record(rec: _Rec, ctx: _Ctx) -> _Rec:
         rec.date, rec.date_source = rec.ref_date, rec.ref_source
     rec.lang = detect_lang(rec.text)
     if opts.lang is not None and rec.lang not in opts.lang:
-        rec.drop = "non_english" if "en" in opts.lang else "other_language"
+        if rec.lang == "und":
+            rec.drop = "lang_undetermined"
+        else:
+            rec.drop = "non_english" if "en" in opts.lang else "other_language"
     return rec
 
 
