@@ -63,6 +63,8 @@ DROP_REASONS = {
 """Reasons a record can be dropped for (keys of ``IngestReport.dropped``)."""
 
 EXTRA_COLUMNS = ("date_source", "issues")
+SAMPLE_DIR = Path(__file__).resolve().parent / "data" / "sample"
+"""Folder of the bundled SYNTHETIC sample (kcna.co.jp day-file format)."""
 _KNOWN_EXT = {".txt", ".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".parquet",
               ".pq"}
 _DEFAULT_FIELDS = {
@@ -1084,7 +1086,7 @@ _DOC_PARAMS = """
         Also drop near duplicates (exact Jaccard of 5-word shingles >=
         ``near_duplicate_threshold`` on MinHash-LSH candidates). Default True.
     near_duplicate_threshold : float
-        Jaccard threshold (default 0.8).
+        Jaccard threshold (default 0.85; see kcnalex._dedup for why).
     glued_names : iterable of str
         Names, besides the leaders (Kim Il Sung, Kim Jong Il, Kim Jong Un,
         Kim Jong Suk), whose glued forms are repaired.
@@ -1185,9 +1187,12 @@ def read_corpus(
     Examples
     --------
     >>> import kcnalex as kx
-    >>> df = kx.load_sample()
-    >>> list(df.columns[:9]) == list(kx._columns.CORPUS)
-    True
+    >>> df, report = kx.read_corpus(kx.io.SAMPLE_DIR, with_report=True)
+    >>> list(df.columns)  # doctest: +NORMALIZE_WHITESPACE
+    ['doc_id', 'date', 'title', 'text', 'dateline', 'source', 'url', 'lang',
+     'origin', 'date_source', 'issues']
+    >>> report.records_in, report.kept, sorted(report.dropped.items())
+    (68, 60, [('duplicate', 1), ('non_english', 6), ('null', 1)])
     """
     opts = _options(format, columns, lang, dedup, near_duplicates,
                     near_duplicate_threshold, glued_names, repair_glued, encoding,
@@ -1206,8 +1211,7 @@ def read_corpus(
     return (df, report) if with_report else df
 
 
-read_corpus.__doc__ = read_corpus.__doc__.replace("{params}", _DOC_PARAMS.strip("\n")
-                                                  .replace("\n    ", "\n    ", ))
+read_corpus.__doc__ = read_corpus.__doc__.replace("{params}", _DOC_PARAMS.strip())
 
 
 def _attach(df: pd.DataFrame, report: IngestReport) -> None:
@@ -1312,7 +1316,7 @@ def iter_corpus(
     return CorpusChunks(gen(), report)
 
 
-iter_corpus.__doc__ = iter_corpus.__doc__.replace("{params}", _DOC_PARAMS.strip("\n"))
+iter_corpus.__doc__ = iter_corpus.__doc__.replace("{params}", _DOC_PARAMS.strip())
 
 
 def load_sample(**kwargs: Any) -> pd.DataFrame:
@@ -1344,7 +1348,7 @@ def load_sample(**kwargs: Any) -> pd.DataFrame:
     True
     """
     here = Path(__file__).resolve().parent
-    for cand in (here.parents[1] / "corpora" / "sample", here / "data" / "sample"):
+    for cand in (here.parents[1] / "corpora" / "sample", SAMPLE_DIR):
         if cand.is_dir() and any(cand.glob("*.json.gz")):
             return read_corpus(cand, **kwargs)
     raise FileNotFoundError(2, "the sample corpus is missing; run "
