@@ -391,7 +391,8 @@ def _from_frame(df: pd.DataFrame, *, where: str, name: str, version: str
                           f"missing {missing}")
     entries = []
     for idx, row in enumerate(df.to_dict("records")):
-        entry = {"id": row.get("entry") or row["term"], "pattern": row["term"],
+        eid = row.get("entry") or "-".join(str(row["term"]).replace(":", " ").split())
+        entry = {"id": eid, "pattern": row["term"],
                  "category": row["category"]}
         pol = row.get("polarity")
         if pol is not None and not (isinstance(pol, float) and np.isnan(pol)):
@@ -457,7 +458,8 @@ def load_lexicon(source: str | Path | pd.DataFrame |
         to a ``.toml`` lexicon (or a ``.csv`` with ``term`` and ``category`` columns),
         or a DataFrame with at least ``term`` and ``category`` (a user-built lexicon;
         optional ``entry``, ``polarity``, ``case``, ``note``; ``term`` uses the pattern
-        syntax; ``df.attrs["name"]``/``["version"]`` name it, default ``"user"``).
+        syntax; a missing ``entry`` is the term with spaces as hyphens;
+        ``df.attrs["name"]``/``["version"]`` name it, default ``"user"``).
     *more : str, path or DataFrame
         Further lexicons, concatenated after ``source`` (same as passing a list).
 

@@ -123,7 +123,9 @@ def _is_start(norm: str, s: int) -> bool:
     c_al = c == _ALPHA or c == _DIGIT
     if p_al and c_al:
         return False
-    if p == _HYPHEN and c_al:  # a hyphen joins only between two word characters
+    if p == _HYPHEN and c_al and (s < 2 or norm[s - 2] not in "sS"):
+        # a hyphen joins only between two word characters (an "s" before it may be
+        # the end of a possessive "'s", which the chunk check below decides)
         return not (s >= 2 and _alnum(norm[s - 2]))
     if p == _COMMA and c != _DIGIT:
         return True
@@ -138,14 +140,15 @@ def _is_end(norm: str, e: int) -> bool:
     if e == len(norm):
         return True
     n = _cls(norm[e])
-    if n == _SPACE or n == _PUNCT or n == _APOS:
+    if n == _SPACE or n == _PUNCT or (n == _APOS and norm[e - 1] not in "sS"):
+        # (two possessives in a row, "'s's", are one token: the chunk check decides)
         return True
     p = _cls(norm[e - 1])
     p_al = p == _ALPHA or p == _DIGIT
     n_al = n == _ALPHA or n == _DIGIT
     if p_al and n_al:
         return False
-    if n == _HYPHEN and p_al:
+    if n == _HYPHEN and p_al and norm[e - 1] not in "sS":
         return not (e + 1 < len(norm) and _alnum(norm[e + 1]))
     if n == _COMMA and p != _DIGIT:
         return True
