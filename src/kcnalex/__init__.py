@@ -51,7 +51,7 @@ _EXPORTS: dict[str, str] = {
     "changepoints": "timeseries",
     "bursts": "timeseries",
     "events": "timeseries",
-    "load_stats": "timeseries",
+    "load_stats": "datasets",
     # plots
     "plot_timeseries": "plot",
     "plot_heatmap": "plot",
@@ -61,7 +61,10 @@ _EXPORTS: dict[str, str] = {
     "plot_xray": "plot",
     # pipeline, report, data
     "analyze": "pipeline",
-    "report": "report",
+    "make_report": "report",
+    "reproduce": "report",
+    "to_long": "pipeline",
+    "standard_ratios": "pipeline",
     "fetch_corpus": "fetch",
     "list_corpora": "fetch",
     "get_provenance": "_provenance",
