@@ -511,3 +511,35 @@ def test_events_filters_and_user_file(tmp_path):
     assert mine["event"].tolist() == ["Earlier", "Something happened"]
     assert mine["kind"].tolist() == ["", ""]
     assert mine.attrs["kcnalex"]["file_version"] is None
+
+
+# --------------------------------------------------------------------------- real data
+@pytest.mark.realdata
+def test_real_archive_rates_and_succession_burst(co_jp_dir):
+    """kcna.co.jp, Nov 2011 - Jan 2012: the ratio estimator against a plain groupby,
+    and the burst of 'Kim Jong Un' at Kim Jong Il's death (announced 2011-12-19)."""
+    import kcnalex as kx
+    from kcnalex.tokenize import count_tokens_batch
+
+    files = sorted(co_jp_dir.glob("2011-1[12]-*")) + sorted(co_jp_dir.glob("2012-01-*"))
+    corpus = kx.read_corpus(files, progress=False)
+    corpus = corpus[corpus["date"].notna()]
+    ntok = count_tokens_batch(corpus["text"].tolist())
+    hits = corpus["text"].str.count("Kim Jong Un").to_numpy()
+    ds = pd.DataFrame({"doc_id": corpus["doc_id"].to_numpy(),
+                       "date": corpus["date"].to_numpy(), "measure": "n_kju",
+                       "value": hits, "n_tokens": ntok})
+    out = aggregate(ds, n_boot=200)
+    month = corpus["date"].dt.to_period("M").dt.start_time.to_numpy()
+    ref = (pd.DataFrame({"period": month, "h": hits, "t": ntok, "n": 1})
+           .groupby("period").sum())
+    got = out.set_index("period").loc[ref.index]
+    np.testing.assert_allclose(got["value"], 1000 * ref["h"] / ref["t"], rtol=1e-12)
+    assert got["n_docs"].tolist() == ref["n"].tolist()
+    assert got["n_tokens"].tolist() == ref["t"].tolist()
+    assert (got["ci_low"] <= got["value"]).all()
+    assert (got["value"] <= got["ci_high"]).all()
+    nov, dec = (got.loc[pd.Timestamp(m), "value"] for m in ("2011-11-01", "2011-12-01"))
+    assert dec > 10 * max(nov, 1e-9)
+    b = bursts(ds, freq="D")
+    assert b["start"].iloc[0] == pd.Timestamp("2011-12-19")
