@@ -330,6 +330,8 @@ def test_single_string_and_empty():
     assert vader_scores([]).shape == (0, 4)
     assert vader_array(("good", "bad")).shape == (2, 4)
     assert vader_array(np.array(["good", "bad"], dtype=object)).shape == (2, 4)
+    gen = vader_array(t for t in ["good", "bad"])
+    np.testing.assert_array_equal(gen, vader_array(["good", "bad"]))
 
 
 def test_type_errors():

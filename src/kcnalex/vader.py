@@ -24,20 +24,25 @@ So this module lower-cases the text once, splits and punctuation-strips its toke
 one pass, finds the sentiment words with a set intersection, and runs the reference's
 rules only at those positions, reading at most three tokens back and two ahead, in
 the reference's order of floating-point operations; a word with no rule trigger in
-its three predecessors takes a short path. Sentences without any
-lexicon word short-cut to ``neu = 1``. The reference's quirks are kept on purpose,
-among them:
+its three predecessors takes a short path. Sentences without any lexicon word
+short-cut to ``neu = 1``, and the final arithmetic is memoised on its inputs. The
+reference's quirks are kept on purpose, among them:
 
 * tokens are ``str.split()`` pieces with leading/trailing ASCII punctuation removed,
   *unless* fewer than three characters remain, in which case the token keeps its
   punctuation (``"no,"`` is not ``"no"``, ``"so,"`` is not ``"so"``);
-* ``"no"`` before a lexicon word scores 0 and negates words up to three places after
-  it; a word right after ``"least"`` is negated unless ``"at least"``/``"very least"``;
-* the 3-back negation test multiplies by 1.25 whenever the previous token is ``"so"``
-  or ``"this"`` (operator precedence in the reference), not only after ``"never"``;
+* ``"no"`` followed by a lexicon word scores 0, and a lexicon word one or two
+  tokens after ``"no"`` (three, if the token before it is ``"or"``/``"nor"``) starts
+  from its lexicon value times -0.74 (so ``"no no good"`` scores the second
+  ``"no"``); a word right after
+  ``"least"`` is negated unless the text reads ``"at least"``/``"very least"``;
+* the 3-back negation test (run for the fourth token on, when the third previous
+  token is not a lexicon word) multiplies by 1.25 whenever the previous token is
+  ``"so"`` or ``"this"`` (operator precedence in the reference), not only after
+  ``"never"``;
 * idioms (``"the bomb"``, ``"bad ass"``, ``"kind of"`` ...) are only looked at for
-  words at position 3 or later whose third-previous token is not a lexicon word, and
-  ``"kind of"``/``"sort of"`` add -0.293 whatever the sign of the valence;
+  words from the fourth token on whose third previous token is not a lexicon word,
+  and ``"kind of"``/``"sort of"`` add -0.293 whatever the sign of the valence;
 * the ``"but"`` rule rescales by value (``list.index``), so a value repeated on both
   sides of ``"but"`` may be rescaled twice at its first occurrence and never at the
   later one;
@@ -54,6 +59,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from importlib import metadata, resources
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -568,6 +574,8 @@ def _as_texts(texts: str | Sequence[str] | pd.Series) -> Sequence[str]:
         return texts.tolist()
     if isinstance(texts, np.ndarray):
         return texts.tolist()
+    if not hasattr(texts, "__len__"):
+        return list(texts)
     return texts
 
 
@@ -602,10 +610,9 @@ def vader_array(texts: str | Sequence[str] | pd.Series) -> np.ndarray:
     [[0.0, 0.328, 0.672, 0.6249], [0.867, 0.133, 0.0, -0.7579]]
     """
     seq = _as_texts(texts)
-    out = np.array(list(map(_score, seq)), dtype=np.float64)
-    if out.size == 0:
-        out = np.empty((0, 4), dtype=np.float64)
-    return out
+    n = len(seq)
+    flat = np.fromiter(chain.from_iterable(map(_score, seq)), np.float64, count=4 * n)
+    return flat.reshape(n, 4)
 
 
 def vader_scores(
