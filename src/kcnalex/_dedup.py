@@ -223,7 +223,7 @@ class Deduplicator:
         self.exact, self.near, self.threshold = exact, near, threshold
         self.window = window
         self.seen: dict[bytes, str] = {}
-        # memory of earlier batches: gid -> (label, normalised text, signature)
+        # memory of earlier batches: gid -> (label, text, signature)
         self.store: dict[int, tuple[str, str, np.ndarray]] = {}
         self.order: deque[int] = deque()
         self.tables: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
@@ -239,22 +239,27 @@ class Deduplicator:
         n = len(texts)
         out: list[tuple[str, str, float] | None] = [None] * n
         live: list[int] = []
-        norms: list[str] = []
-        for i, text in enumerate(texts):
-            norm = normalise(text)
-            if self.exact:
-                key = exact_key(norm)
-                first = self.seen.get(key)
-                if first is not None:
-                    out[i] = ("duplicate", first, 1.0)
-                    continue
-                self.seen[key] = labels[i]
-            if self.near:
-                live.append(i)
-                norms.append(norm)
+        sigs: list[np.ndarray] = []
+        # normalised texts are only held for one block of _SIG_BATCH documents
+        for b0 in range(0, n, _SIG_BATCH):
+            block: list[str] = []
+            for i in range(b0, min(n, b0 + _SIG_BATCH)):
+                norm = normalise(texts[i])
+                if self.exact:
+                    key = exact_key(norm)
+                    first = self.seen.get(key)
+                    if first is not None:
+                        out[i] = ("duplicate", first, 1.0)
+                        continue
+                    self.seen[key] = labels[i]
+                if self.near:
+                    live.append(i)
+                    block.append(norm)
+            if block:
+                sigs.append(_signatures(block))
         if not self.near or not live:
             return out
-        sig = _signatures(norms)
+        sig = np.concatenate(sigs)
         keys = _band_keys(sig)
         t_low = self.threshold - _PREFILTER
         sets: dict[int, np.ndarray] = {}
@@ -262,7 +267,7 @@ class Deduplicator:
         def set_of(li: int) -> np.ndarray:
             got = sets.get(li)
             if got is None:
-                got = sets[li] = shingle_set(norms[li])
+                got = sets[li] = shingle_set(normalise(texts[live[li]]))
             return got
 
         batch_tables: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
@@ -284,10 +289,11 @@ class Deduplicator:
                     lj = g - gid0
                     other_sig, other_label = sig[lj], labels[live[lj]]
                 else:
-                    other_label, other_norm, other_sig = self.store[g]
+                    other_label, other_text, other_sig = self.store[g]
                 if np.count_nonzero(other_sig == sig[li]) / N_PERM < t_low:
                     continue
-                other = set_of(g - gid0) if g >= gid0 else shingle_set(other_norm)
+                other = (set_of(g - gid0) if g >= gid0
+                         else shingle_set(normalise(other_text)))
                 jac = jaccard(set_of(li), other)
                 if jac >= self.threshold and (best is None or jac > best[0]):
                     best = (jac, other_label)
@@ -304,7 +310,7 @@ class Deduplicator:
             if out[i] is not None:
                 continue
             gid = gid0 + li
-            self.store[gid] = (labels[i], norms[li], sig[li])
+            self.store[gid] = (labels[i], texts[i], sig[li])
             self.order.append(gid)
             row = keys[li]
             for b in range(BANDS):

@@ -121,6 +121,15 @@ def _input_files(source: Any) -> list[dict[str, Any]]:
              "bytes": path.stat().st_size} for path, label in files]
 
 
+def _describe_source(source: Any, n_files: int) -> str:
+    items = [str(s) for s in (source if isinstance(source, (list, tuple))
+                              else [source])]
+    if len(items) <= 3:
+        return ", ".join(items)
+    common = os.path.commonpath(items)
+    return f"{n_files} files under {common}"
+
+
 def _period_entries(entries: pd.DataFrame, freq: str, top: int = 30) -> pd.DataFrame:
     """Rates per 1,000 tokens per period of the ``top`` most frequent entries."""
     from .timeseries import _period_freq, _period_starts, _to_ordinals
@@ -289,8 +298,7 @@ def make_report(source: Any = None, *, output: str | os.PathLike =
         prov = get_provenance(wide)
         inputs = _input_files(source)
         ingest = prov.get("ingest")
-        title = ", ".join(str(s) for s in (source if isinstance(source, (list, tuple))
-                                           else [source]))
+        title = _describe_source(source, len(inputs))
     steps.update()
 
     steps.set_postfix_str("aggregate")

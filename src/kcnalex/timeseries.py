@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ._columns import validate_frame
-from ._provenance import get_provenance, provenance, sha256_bytes
+from ._provenance import attach, get_provenance, provenance, sha256_bytes
 
 __all__ = ["aggregate", "changepoints", "bursts", "events", "EVENTS_VERSION"]
 
@@ -496,8 +496,6 @@ def aggregate(
 def _attach(df: pd.DataFrame, function: str, params: dict, **extra) -> pd.DataFrame:
     # The tokenizer is not used here; the input's provenance (with its tokenizer
     # version) is recorded under "input" where there is one.
-    from ._provenance import attach
-
     return attach(df, provenance(function, params=params, tokenizer=False, **extra))
 
 
