@@ -486,6 +486,11 @@ def test_dedup_keeps_earliest_and_greedy():
     assert out[0] is None and out[3] is None
     assert out[1][:2] == ("near_duplicate", "a")
     assert out[2] == ("duplicate", "a", 1.0)  # casefolded: same normalised text
+    # texts under MIN_WORDS words are only tested for exact duplicates
+    short = " ".join(f"s{i}" for i in range(_dedup.MIN_WORDS - 1))
+    out = _dedup.Deduplicator().process([short, short.replace("s40", "t40")],
+                                        ["a", "b"])
+    assert out == [None, None]
 
 
 @pytest.mark.parametrize("page, month, day, expect", [

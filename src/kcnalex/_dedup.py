@@ -27,6 +27,11 @@ formulaic stories (a delegation "arrives" and "leaves", the same work "posted" b
 two different foreign groups); pairs above 0.85 are the same story republished with
 small edits (a retyped first sentence, a corrected name).
 
+Short texts: only documents of at least :data:`MIN_WORDS` = 50 words take part in
+the near-duplicate test (exact duplicates are caught at any length). Short
+formulaic items differ in a name or a date only ("X and his party arrived here
+today" in 2006 and again in 2008, Jaccard 0.875) and are different events.
+
 Which copy is kept: records are ranked (by date, then origin; the caller passes the
 rank order); a record is dropped as a near duplicate when it is similar to an
 *earlier record that is itself kept* (greedy, so chains A~B~C keep A and C when A and
@@ -43,6 +48,7 @@ from collections.abc import Sequence
 import numpy as np
 
 SHINGLE = 5
+MIN_WORDS = 50
 THRESHOLD = 0.85
 N_PERM = 32
 BANDS = 8
@@ -252,7 +258,7 @@ class Deduplicator:
                         out[i] = ("duplicate", first, 1.0)
                         continue
                     self.seen[key] = labels[i]
-                if self.near:
+                if self.near and norm.count(" ") + 1 >= MIN_WORDS:
                     live.append(i)
                     block.append(norm)
             if block:
