@@ -80,7 +80,7 @@ _WATCH_DATE = re.compile(
     r"^[ \t]*Date:[ \t]*(\d{1,2})/(\d{1,2})/(\d{4})[ \t]*(?:\|[ \t]*Source:[ \t]*"
     r"(?P<src>[^|\n]*?)[ \t]*(?:\||$))?", re.M)
 _WATCH_STOP = re.compile(r"^(?:www\.kcna\.kp|More From\b|More Articles\b)", re.I)
-_GLUED_SOURCES = {"kcna.kp"}
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 # ---------------------------------------------------------------------------
@@ -124,7 +124,10 @@ class IngestReport:
     dropped : dict
         ``{reason: count}``; reasons are the keys of :data:`DROP_REASONS`.
     errors : list of dict
-        ``{"file", "position", "reason"}`` for every malformed file or record.
+        ``{"file", "position", "reason", "severity"}`` for every malformed file or
+        record (``severity="error"``; its record is dropped as ``malformed`` or
+        ``empty``) and for every file read with a fallback encoding
+        (``severity="warning"``; its records go on).
     warnings : dict
         ``{issue: count}`` for records kept with a note (``title_realigned``,
         ``juche_mismatch``, ``glued_names``, ``decoded_cp1252``, ...).
@@ -388,8 +391,7 @@ def _decode(data: bytes, label: str, ctx: _Ctx) -> str | None:
             break
     head = text[:4096]
     if head:
-        ctrl = sum(1 for ch in head if ch < " " and ch not in "\t\n\r\f")
-        if ctrl / len(head) > 0.05:
+        if len(_CTRL.findall(head)) / len(head) > 0.05:
             ctx.error(label, None, "binary data (control characters), not text")
             return None
     return text
