@@ -436,11 +436,11 @@ def sentiment(
 
     Examples
     --------
-    >>> import kcnalex as kx
-    >>> df = kx.sentiment(["The victory is glorious. The enemy is vile."],
-    ...                   method={"glorious": 2.0, "vile": -1.0})
+    >>> from kcnalex.sentiment import sentiment
+    >>> df = sentiment(["The victory is glorious. The enemy is vile."],
+    ...                method={"glorious": 2.0, "vile": -1.0})
     >>> df[["n_sentences", "mean", "share_pos", "share_neg", "sum"]].iloc[0].tolist()
-    [2, 0.5, 0.5, 0.5, 1.0]
+    [2.0, 0.5, 0.5, 0.5, 1.0]
     """
     if form not in ("wide", "long"):
         raise ValueError(f"form must be 'wide' or 'long', got {form!r}")
