@@ -297,8 +297,9 @@ def aggregate(
     ds = doc_stats.loc[keep]
     ords = ords[keep]
 
-    measure_str = ds["measure"].astype(str)
-    present = pd.unique(measure_str)
+    m_codes, m_uniq = pd.factorize(ds["measure"], sort=False)
+    m_uniq = [str(m) for m in m_uniq]
+    present = m_uniq
     wanted = sorted(present) if measures is None else [str(m) for m in measures]
     ratio_inputs = [m for pair in ratios.values() for m in pair]
     for m in ratio_inputs:
@@ -317,8 +318,8 @@ def aggregate(
     # outputs: (name, kind, numerator measure, denominator measure)
     outputs = [(m, kind_of[m]) for m in wanted] + [(r, "ratio") for r in ratios]
     base_code = {m: i for i, m in enumerate(base)}
-    meas_code = pd.Series(base_code).reindex(measure_str.to_numpy())
-    meas_code = meas_code.fillna(-1).to_numpy(np.int64)
+    lookup = np.array([base_code.get(m, -1) for m in m_uniq] + [-1], dtype=np.int64)
+    meas_code = lookup[m_codes]  # code -1 (missing measure) takes the last: -1
 
     # ---- codes: group, document ---------------------------------------------------
     if by_cols:
@@ -368,7 +369,7 @@ def aggregate(
             i = order[np.flatnonzero(dup)[0] + 1]
             raise ValueError(
                 "doc_stats has more than one row for a document x measure (x group): "
-                f"doc_id={ds['doc_id'].iloc[i]!r}, measure={measure_str.iloc[i]!r}"
+                f"doc_id={ds['doc_id'].iloc[i]!r}, measure={m_uniq[m_codes[i]]!r}"
             )
         tmin = np.minimum.reduceat(tok_s, unit_start)
         tmax = np.maximum.reduceat(tok_s, unit_start)
