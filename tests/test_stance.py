@@ -214,7 +214,7 @@ def test_stance_series(cues):
                  "The U.S. and Japan are warmongers.",
                  "China is our fraternal neighbour."],
         "date": pd.to_datetime(["2000-01-05", "2000-01-20", "2000-02-01"])})
-    s = stance_series(stance(c, cues=cues), freq="M")
+    s = stance_series(stance(c, cues=cues), freq="M", n_boot=50)
     got = {(p.strftime("%Y-%m"), t): (round(v, 6), m, n, d) for p, t, v, m, n, d in
            zip(s["period"], s["target"], s["value"], s["mean_stance"],
                s["n_sentences"], s["n_docs"])}

@@ -898,42 +898,53 @@ def stance(corpus: pd.DataFrame | str | list[str], *,
 
 
 def stance_series(stance_frame: pd.DataFrame, *, freq: str = "M",
-                  targets: list[str] | None = None) -> pd.DataFrame:
+                  targets: list[str] | None = None, ci: float | None = 0.95,
+                  n_boot: int = 1000, seed: int = 0, min_docs: int = 5
+                  ) -> pd.DataFrame:
     r"""Per-period mean stance per target.
 
-    The stance frame is first reduced to long doc stats (``doc_id``, ``date``,
-    ``target``, ``measure`` = ``"stance"``, ``value`` = sum of the document's
-    sentence scores for the target, ``n_sentences``); then, per period :math:`p` and
-    target :math:`t`,
+    The stance frame is reduced to long doc stats, one row per document x target x
+    measure: ``stance_sum`` (sum of the document's sentence scores for the target),
+    ``label_sum`` (sum of its -1/0/+1 labels), ``n_hostile``, ``n_friendly``,
+    ``n_sentences``; then :func:`kcnalex.timeseries.aggregate` gives, per period
+    :math:`p` and target :math:`t`, the ratio estimators
 
     .. math::
 
-        \bar s_{p,t} = \frac{\sum_{d \in p} \text{value}_{d,t}}
+        ar s_{p,t} = rac{\sum_{d \in p} 	ext{stance\_sum}_{d,t}}
                             {\sum_{d \in p} n_{d,t}}
 
-    the mean sentence score (each sentence that names :math:`t` weighs the same).
+    (the mean sentence score: each sentence that names :math:`t` weighs the same),
+    and likewise the mean label and the shares of hostile and friendly sentences,
+    with percentile bootstrap intervals over documents (see ``aggregate``).
 
     Parameters
     ----------
     stance_frame : DataFrame
         From :func:`stance`.
     freq : str
-        A pandas period frequency: ``"M"`` (month), ``"Q"``, ``"Y"``, ``"W"``, ``"D"``.
+        Period: ``"D"``, ``"W"``, ``"M"`` (month), ``"Q"``, ``"Y"``.
     targets : list of str, optional
         Keep only these targets.
+    ci, n_boot, seed, min_docs
+        Passed to :func:`kcnalex.timeseries.aggregate` (``ci=None`` skips the
+        bootstrap).
 
     Returns
     -------
     pandas.DataFrame
-        ``period`` (Timestamp of the period start), ``group`` (the target),
-        ``target``, ``measure`` (``"stance"``), ``value`` (mean sentence score),
+        One row per period x target: ``period`` (first day), ``group`` and
+        ``target`` (the target), ``measure`` (``"stance"``), ``value`` (mean
+        sentence score), ``ci_low``, ``ci_high`` (bootstrap bounds of ``value``),
         ``mean_stance`` (mean of the -1/0/+1 labels), ``share_hostile``,
-        ``share_friendly``, ``n_sentences``, ``n_docs``. Rows with no date are
-        dropped. Provenance in ``attrs["kcnalex"]`` (with the stance frame's own).
+        ``share_friendly``, ``n_sentences``, ``n_docs``, ``low_data``. Only
+        periods in which the target is named. Rows with no date are dropped.
+        Provenance in ``attrs["kcnalex"]`` (with ``aggregate``'s, which holds the
+        stance frame's own).
 
     See Also
     --------
-    stance
+    stance, kcnalex.timeseries.aggregate
 
     Examples
     --------
@@ -941,44 +952,63 @@ def stance_series(stance_frame: pd.DataFrame, *, freq: str = "M",
     >>> c = pd.DataFrame({"doc_id": ["a", "b"], "text": ["The U.S. imperialists lied.",
     ...                   "China is a friendly neighbour."],
     ...                   "date": pd.to_datetime(["2000-01-05", "2000-01-20"])})
-    >>> s = stance_series(stance(c), freq="M")
+    >>> s = stance_series(stance(c), freq="M", ci=None)
     >>> s[["target", "value", "n_sentences"]].values.tolist()
     [['China', 0.8, 1], ['US', -1.0, 1]]
     """
+    from .timeseries import aggregate
+
     validate_frame(stance_frame, ("doc_id", "date", "target", "score", "stance"),
                    name="stance_frame")
     df = stance_frame
     if targets is not None:
         df = df[df["target"].isin(list(targets))]
     df = df[df["date"].notna()]
-    doc = (df.assign(hostile=(df["stance"] < 0).astype(np.int64),
-                     friendly=(df["stance"] > 0).astype(np.int64))
+    st = df["stance"].to_numpy()
+    doc = (df.assign(hostile=(st < 0).astype(np.int64),
+                     friendly=(st > 0).astype(np.int64))
              .groupby(["doc_id", "date", "target"], sort=True, observed=True)
-             .agg(value=("score", "sum"), label_sum=("stance", "sum"),
+             .agg(stance_sum=("score", "sum"), label_sum=("stance", "sum"),
                   n_hostile=("hostile", "sum"), n_friendly=("friendly", "sum"),
                   n_sentences=("score", "size"))
              .reset_index())
-    doc["period"] = (pd.to_datetime(doc["date"]).dt.to_period(freq)
-                     .dt.start_time)
-    g = (doc.groupby(["period", "target"], sort=True, observed=True)
-            .agg(value=("value", "sum"), label_sum=("label_sum", "sum"),
-                 n_hostile=("n_hostile", "sum"), n_friendly=("n_friendly", "sum"),
-                 n_sentences=("n_sentences", "sum"), n_docs=("doc_id", "nunique"))
-            .reset_index())
-    n = g["n_sentences"].to_numpy(float)
+    names = ["stance_sum", "label_sum", "n_hostile", "n_friendly", "n_sentences"]
+    long = doc.melt(id_vars=["doc_id", "date", "target"], value_vars=names,
+                    var_name="measure", value_name="value")
+    long["value"] = long["value"].astype(float)
+    long["n_tokens"] = 0  # not used by the ratios below
+    ratios = {"stance": ("stance_sum", "n_sentences"),
+              "mean_stance": ("label_sum", "n_sentences"),
+              "share_hostile": ("n_hostile", "n_sentences"),
+              "share_friendly": ("n_friendly", "n_sentences")}
+    agg = aggregate(long, freq=freq, by="target", ci=ci, ratios=ratios,
+                    measures=[], n_boot=n_boot, seed=seed,
+                    min_docs=min_docs)
+    agg = agg[agg["n_docs"] > 0]
+    wide = agg.pivot(index=["period", "target"], columns="measure", values="value")
+    main = agg[agg["measure"] == "stance"].set_index(["period", "target"])
+    nsent = (doc.assign(period=pd.to_datetime(doc["date"]).dt.to_period(freq)
+                        .dt.start_time.astype("datetime64[ns]"))
+                .groupby(["period", "target"])["n_sentences"].sum())
+    idx = main.index
     out = pd.DataFrame({
-        "period": g["period"],
-        "group": g["target"],
-        "target": g["target"],
+        "period": idx.get_level_values("period"),
+        "group": idx.get_level_values("target"),
+        "target": idx.get_level_values("target"),
         "measure": "stance",
-        "value": g["value"].to_numpy(float) / n,
-        "mean_stance": g["label_sum"].to_numpy(float) / n,
-        "share_hostile": g["n_hostile"].to_numpy(float) / n,
-        "share_friendly": g["n_friendly"].to_numpy(float) / n,
-        "n_sentences": g["n_sentences"].astype(np.int64),
-        "n_docs": g["n_docs"].astype(np.int64),
+        "value": main["value"].to_numpy(float),
+        "ci_low": main["ci_low"].to_numpy(float),
+        "ci_high": main["ci_high"].to_numpy(float),
+        "mean_stance": wide.loc[idx, "mean_stance"].to_numpy(float),
+        "share_hostile": wide.loc[idx, "share_hostile"].to_numpy(float),
+        "share_friendly": wide.loc[idx, "share_friendly"].to_numpy(float),
+        "n_sentences": nsent.reindex(idx).fillna(0).to_numpy(np.int64),
+        "n_docs": main["n_docs"].to_numpy(np.int64),
+        "low_data": main["low_data"].to_numpy(bool),
     })
-    rec = provenance("stance_series", params={"freq": freq, "targets": targets},
-                     upstream=stance_frame.attrs.get("kcnalex", {}),
-                     aggregation="pandas groupby: sum(value)/sum(n_sentences)")
-    return attach(out.reset_index(drop=True), rec)
+    out = out.sort_values(["period", "target"]).reset_index(drop=True)
+    rec = provenance("stance_series",
+                     params={"freq": freq, "targets": targets, "ci": ci,
+                             "n_boot": n_boot, "seed": seed, "min_docs": min_docs},
+                     aggregate=agg.attrs.get("kcnalex", {}))
+    return attach(out, rec)
