@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "LeadersFileError": "leaders",
     "vader_scores": "vader",
     "sentiment": "sentiment",
+    "load_kcna_polarity": "sentiment",
     "induce_lexicon": "sentprop",
     "stance": "stance",
     "stance_series": "stance",
@@ -75,6 +76,8 @@ __all__ = ["__version__", *_EXPORTS]
 
 # Functions that share their module's name are bound eagerly: otherwise importing the
 # submodule (by any path) would shadow the function with the module object.
+from .sentiment import sentiment  # noqa: E402, F401
+from .stance import stance  # noqa: E402, F401
 from .tokenize import tokenize  # noqa: E402, F401
 
 
