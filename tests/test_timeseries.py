@@ -367,6 +367,12 @@ def test_changepoints_from_period_stats_with_gaps():
     assert cp.attrs["kcnalex"]["function"] == "changepoints"
     one = changepoints(ps, measure="n_x", group="kp")
     assert one["group"].tolist() == ["kp"]
+    # a low-data outlier run is skipped by default, detected when kept
+    spike = ps[ps["group"] == "kp"].copy()
+    spike["low_data"] = False
+    spike.loc[spike.index[10:14], ["value", "low_data"]] = [50.0, True]
+    assert changepoints(spike)["index"].tolist() == [30]
+    assert 10 in changepoints(spike, skip_low_data=False)["index"].tolist()
 
 
 # ------------------------------------------------------------------------------ bursts

@@ -517,8 +517,8 @@ def _robust_sigma(y: np.ndarray) -> float:
     return float(s)
 
 
-def _series_table(data, measure, group) -> list[tuple[str | None, str | None,
-                                                       pd.Series]]:
+def _series_table(data, measure, group, skip_low_data=True,
+                  ) -> list[tuple[str | None, str | None, pd.Series]]:
     """Split the input of :func:`changepoints` into date-indexed series."""
     if isinstance(data, pd.Series):
         idx = data.index
@@ -544,8 +544,10 @@ def _series_table(data, measure, group) -> list[tuple[str | None, str | None,
         key = key if isinstance(key, tuple) else (key,)
         if sub["period"].duplicated().any():
             raise ValueError(f"duplicated periods for {dict(zip(keys, key))}")
-        s = pd.Series(sub["value"].to_numpy(np.float64),
-                      index=pd.DatetimeIndex(sub["period"])).sort_index()
+        vals = sub["value"].to_numpy(np.float64)
+        if skip_low_data and "low_data" in sub.columns:
+            vals = np.where(sub["low_data"].to_numpy(bool), np.nan, vals)
+        s = pd.Series(vals, index=pd.DatetimeIndex(sub["period"])).sort_index()
         out.append((key[0], key[1] if len(key) > 1 else None, s))
     return out
 
@@ -561,6 +563,7 @@ def changepoints(
     n_bkps: int | None = None,
     min_size: int = 3,
     jump: int = 1,
+    skip_low_data: bool = True,
     return_segments: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     r"""Change points in the mean of a measure's series (``ruptures``, L2 cost).
@@ -612,6 +615,9 @@ def changepoints(
         Shortest segment, in periods (default 3).
     jump : int
         Candidate change points every ``jump`` periods (default 1: all).
+    skip_low_data : bool
+        For a period-stats frame, leave out periods flagged ``low_data`` (as
+        empty periods are), since their values are the noisiest (default True).
     return_segments : bool
         Also return the segment table.
 
@@ -658,7 +664,7 @@ def changepoints(
     if n_bkps is not None and method != "binseg":
         raise ValueError("n_bkps needs method='binseg'")
     cps, segs = [], []
-    for m, g, s in _series_table(series, measure, group):
+    for m, g, s in _series_table(series, measure, group, skip_low_data):
         pos = np.flatnonzero(s.notna().to_numpy())
         y = s.to_numpy()[pos]
         dates = s.index[pos]
@@ -699,7 +705,8 @@ def changepoints(
     cp["date"] = pd.to_datetime(cp["date"]).astype("datetime64[ns]")
     cp["index"] = cp["index"].astype(np.int64)
     params = dict(measure=measure, group=group, method=method, penalty=penalty, k=k,
-                  n_bkps=n_bkps, min_size=min_size, jump=jump, model="l2")
+                  n_bkps=n_bkps, min_size=min_size, jump=jump, model="l2",
+                  skip_low_data=skip_low_data)
     import ruptures
 
     extra = dict(ruptures=getattr(ruptures, "__version__", "unknown"),
