@@ -627,3 +627,17 @@ def test_lifecycle_single_period_is_stable():
     life = formula_lifecycle(counts, lexicon=None)
     assert life[["status", "peak_period"]].values.tolist() == [["stable", "2001"]]
     assert life["peak_rate_per_1k"].iloc[0] == pytest.approx(1000 * 3 / 300)
+
+
+def test_examples_spread_and_phrase_majority():
+    corpus = pd.DataFrame({
+        "doc_id": [f"d{i}" for i in range(5)],
+        "date": pd.to_datetime([f"200{i}-01-01" for i in range(5)]),
+        "text": ["SONGUN ARMY", "the Songun army", "a Songun army", "Songun Army",
+                 "our Songun army"],
+    })
+    out = discover_formulae(corpus, min_df=2, lexicon=None, min_score=-1e9,
+                            proper_nouns=True)
+    row = out.iloc[0]
+    assert [e["doc_id"] for e in row["examples"]] == ["d0", "d2", "d4"]
+    assert row["phrase"] == "Songun army"  # 2 of the 3 examples

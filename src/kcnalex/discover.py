@@ -293,7 +293,7 @@ class _Level:
     df: np.ndarray
     first_doc: np.ndarray
     last_doc: np.ndarray    # last dated document (or last document if none dated)
-    examples: np.ndarray    # (G, 3) first three documents, -1 padded
+    examples: np.ndarray    # (G, 3) first, middle, last document, -1 padded
     first_tok: np.ndarray   # vocab id of the first token
     last_tok: np.ndarray    # vocab id of the last token
     group_tf: np.ndarray | None = None  # (n_groups, G)
@@ -302,7 +302,7 @@ class _Level:
 
 def _gram_stats(inv: np.ndarray, docs: np.ndarray, n_grams: int, n_docs: int,
                 n_dated: int):
-    """tf, df, first/last document and the first three documents of each gram."""
+    """tf, df, first/last document and three example documents of each gram."""
     tf = np.bincount(inv, minlength=n_grams)
     pair = np.unique(inv.astype(np.int64) * n_docs + docs)
     pg = pair // n_docs
@@ -318,10 +318,14 @@ def _gram_stats(inv: np.ndarray, docs: np.ndarray, n_grams: int, n_docs: int,
     last_idx = np.where(n_dated_g > 0, start + n_dated_g - 1, start + df - 1)
     last_doc = np.full(n_grams, -1, dtype=np.int64)
     last_doc[has] = pdoc[last_idx[has]]
+    # examples spread over time: the first, the middle and the last document
     examples = np.full((n_grams, 3), -1, dtype=np.int64)
-    for k in range(3):
-        m = df > k
-        examples[m, k] = pdoc[start[m] + k]
+    examples[has, 0] = pdoc[start[has]]
+    m = df >= 3
+    examples[m, 1] = pdoc[start[m] + (df[m] - 1) // 2]
+    m = df >= 2
+    examples[m, 2] = last_doc[m]  # the last dated document
+    examples[examples[:, 2] == examples[:, 1], 2] = -1
     return tf, df, first_doc, last_doc, examples
 
 
@@ -704,6 +708,16 @@ def _prepare(corpus, *, lang: str | None) -> tuple[pd.DataFrame, int]:
     return docs, n_dated
 
 
+def _majority(forms: list[str]) -> str:
+    """The most common form; on a tie the latest (last in the list)."""
+    best, best_n = forms[-1], 0
+    for f in reversed(forms):
+        k = forms.count(f)
+        if k > best_n:
+            best, best_n = f, k
+    return best
+
+
 def _kwic(text: str, start: int, end: int, width: int) -> str:
     """``left [hit] right``: ``width`` characters of context, white space collapsed."""
     left = _WS.sub(" ", text[max(0, start - 4 * width):start])[-width:]
@@ -842,13 +856,14 @@ def discover_formulae(
     Returns
     -------
     pandas.DataFrame
-        One row per candidate, ranked: ``phrase`` (surface form at its first
-        attestation), ``ngram`` (the lower-cased tokens joined by spaces), ``n``
-        (tokens), ``df`` (documents), ``tf`` (occurrences), ``score``,
-        ``first_date``, ``last_date`` (earliest and latest dated document),
-        ``examples`` (list of up to three ``{"doc_id", "kwic"}`` dicts, the earliest
-        documents). Provenance (parameters, lexicon, corpus size) in
-        ``attrs["kcnalex"]``.
+        One row per candidate, ranked: ``phrase`` (surface form: the most
+        common one in the example documents, on a tie the latest), ``ngram`` (the
+        lower-cased tokens joined by spaces), ``n`` (tokens), ``df`` (documents),
+        ``tf`` (occurrences), ``score``, ``first_date``, ``last_date`` (earliest
+        and latest dated document), ``examples`` (list of up to three
+        ``{"doc_id", "kwic"}`` dicts: the first, the middle and the last dated
+        document, in date order). Provenance (parameters, lexicon, corpus size)
+        in ``attrs["kcnalex"]``.
 
     See Also
     --------
@@ -940,19 +955,18 @@ def discover_formulae(
     phrases, examples = [], []
     for m, g, ngram in zip(cand["_level"], cand["_gid"], cand["ngram"]):
         toks = _ngram_tokens(levels, enc, int(m), int(g))
-        exs, phrase = [], None
+        exs, surfaces = [], []
         for d in levels[int(m) - 1].examples[int(g)]:
-            if d < 0:
+            if d < 0 or (exs and doc_ids[int(d)] == exs[-1]["doc_id"]):
                 continue
             text = texts[int(d)]
             span = _find(text, toks, names=names)
             if span is None:  # pragma: no cover - counted n-grams are always found
                 continue
-            if phrase is None:
-                phrase = " ".join(text[span[0]:span[1]].split())
+            surfaces.append(" ".join(text[span[0]:span[1]].split()))
             exs.append({"doc_id": str(doc_ids[int(d)]),
                         "kwic": _kwic(text, span[0], span[1], width)})
-        phrases.append(phrase if phrase is not None else ngram)
+        phrases.append(_majority(surfaces) if surfaces else ngram)
         examples.append(exs)
     first = cand["_first"].to_numpy(dtype=np.int64)
     last = cand["_last"].to_numpy(dtype=np.int64)
