@@ -15,6 +15,8 @@ from ._version import __version__
 _EXPORTS: dict[str, str] = {
     # read
     "read_corpus": "io",
+    "iter_corpus": "io",
+    "CorpusChunks": "io",
     "load_sample": "io",
     "IngestReport": "io",
     "ReadError": "io",
