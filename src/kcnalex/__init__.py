@@ -49,6 +49,9 @@ _EXPORTS: dict[str, str] = {
     "stance": "stance",
     "stance_series": "stance",
     "load_targets": "stance",
+    "load_cues": "stance",
+    "StanceScorer": "stance",
+    "stance_doc_sums": "stance",
     # over time
     "aggregate": "timeseries",
     "changepoints": "timeseries",
