@@ -134,7 +134,6 @@ def main() -> None:
         vader.vader_array(sents[:50_000])
         prof.stop()
         print(prof.output_text(unicode=False, color=False))
-        vader._MEMO.clear()
 
     reference = SentimentIntensityAnalyzer().polarity_scores
     lexicon = vader._LEX
@@ -201,7 +200,6 @@ def main() -> None:
         "ratio_wall": round(ratio_wall, 2),
         "ratio_dict_lookup_cpu": round(cpu["reference"] / cpu["dict_lookup"], 2),
         "chunk": args.chunk,
-        "memo_entries": len(vader._MEMO),
         "versions": _versions(),
         "machine": {**_machine(), "loadavg_start": load_start,
                     "loadavg_end": load_end},

@@ -290,6 +290,20 @@ def test_hypothesis_dense_triggers(text):
     assert same_floats(vader._score(text), ref_tuple(text))
 
 
+def test_fast_rounding_equals_round():
+    rng = random.Random(3)
+    xs = [rng.random() for _ in range(20000)] + [0.0, -0.0, 1.0, 5e-324, 0.00005]
+    for k in range(0, 10001, 7):  # decimal halves and their float neighbours
+        for base in (k / 1000 + 0.0005, k / 10000 + 0.00005):
+            xs += [math.nextafter(base, -1), base, math.nextafter(base, 2)]
+    for x in xs:
+        for y in (x, -x):
+            if 0 <= y <= 1:
+                assert same_floats((vader._round3(y),), (round(y, 3),)), y
+            if -1 <= y <= 1:
+                assert same_floats((vader._round4(y),), (round(y, 4),)), y
+
+
 # --------------------------------------------------------------------------------------
 # API
 

@@ -25,8 +25,8 @@ one pass, finds the sentiment words with a set intersection, and runs the refere
 rules only at those positions, reading at most three tokens back and two ahead, in
 the reference's order of floating-point operations; a word with no rule trigger in
 its three predecessors takes a short path. Sentences without any lexicon word
-short-cut to ``neu = 1``, and the final arithmetic is memoised on its inputs. The
-reference's quirks are kept on purpose, among them:
+short-cut to ``neu = 1``; the final ``round`` calls use an exact integer shortcut.
+The reference's quirks are kept on purpose, among them:
 
 * tokens are ``str.split()`` pieces with leading/trailing ASCII punctuation removed,
   *unless* fewer than three characters remain, in which case the token keeps its
@@ -167,6 +167,8 @@ _EMOJI_RE = re.compile(
     + "\U00010000-\U0010FFFF]"
 )
 _EMOJI_ASCII = any(c.isascii() for c in _EMOJI1)
+
+_floor = math.floor
 
 _ZERO = (0.0, 0.0, 0.0, 0.0)
 _NEUTRAL = (0.0, 1.0, 0.0, 0.0)
@@ -351,7 +353,10 @@ def _score(text: str) -> tuple[float, float, float, float]:
     # the tokens as the reference's rules see them: _strip_punc_if_word, lower-cased
     # (lower() and strip(punctuation) commute, and lower() keeps lengths except
     # for U+0130, handled above)
-    lw = [t if len(s := t.strip(_PUNCT)) <= 2 else s for t in low.split()]
+    lw = [
+        t if (s := t.strip(_PUNCT)) is t else (s if len(s) > 2 else t)
+        for t in low.split()
+    ]
     if not lw:
         return _ZERO
     hits = _SENTIMENT_WORDS.intersection(lw)
@@ -403,6 +408,7 @@ def _score_hits(
 
     lex = _LEX
     trig = _TRIGGERS
+    nxt = _IDIOM_NEXT
     vals: list[float] = []
     poss: list[int] = []
     cap_diff = None
@@ -435,8 +441,19 @@ def _score_hits(
                             valence += _C_INCR
                         else:
                             valence -= _C_INCR
-            if i > 2 and lw[i - 3] not in lex:
-                valence = _special_idioms(valence, lw, i, n - 1)
+            if i > 2:
+                w3 = lw[i - 3]
+                if w3 not in lex:
+                    w2 = lw[i - 2]
+                    w1 = lw[i - 1]
+                    # only when one of the pairs could start an idiom
+                    if (
+                        (w3 in nxt and w2 in nxt[w3])
+                        or (w2 in nxt and w1 in nxt[w2])
+                        or (w1 in nxt and w in nxt[w1])
+                        or (w in nxt and i < n - 1 and lw[i + 1] in nxt[w])
+                    ):
+                        valence = _special_idioms(valence, lw, i, n - 1)
         if valence:
             vals.append(valence)
             poss.append(i)
@@ -458,19 +475,7 @@ def _score_hits(
 
     ep = text.count("!")
     qm = text.count("?")
-    key = (n, ep if ep < 4 else 4, qm if qm < 4 else 4, *vals)
-    res = _MEMO.get(key)
-    if res is None:
-        res = _score_valence(n, vals, ep, qm)
-        if len(_MEMO) >= _MEMO_SIZE:
-            _MEMO.clear()
-        _MEMO[key] = res
-    return res
-
-
-# score_valence depends on the text only through these; many KCNA sentences share them
-_MEMO: dict[tuple, tuple[float, float, float, float]] = {}
-_MEMO_SIZE = 500_000
+    return _score_valence(n, vals, ep, qm)
 
 
 def _score_valence(
@@ -513,11 +518,39 @@ def _score_valence(
         neg_sum -= amp
     total = pos_sum + math.fabs(neg_sum) + neu_count
     return (
-        round(math.fabs(neg_sum / total), 3),
-        round(math.fabs(neu_count / total), 3),
-        round(math.fabs(pos_sum / total), 3),
-        round(compound, 4),
+        _round3(math.fabs(neg_sum / total)),
+        _round3(math.fabs(neu_count / total)),
+        _round3(math.fabs(pos_sum / total)),
+        _round4(compound),
     )
+
+
+def _round3(x: float) -> float:
+    """round(x, 3) for 0 <= x <= 1, bit for bit, without the decimal conversion.
+
+    k = floor(1000 x + 0.5) is the correctly rounded integer unless 1000 x lies
+    within 1e-7 of a half (then the product's rounding error could matter: use
+    round); k / 1000.0 is the double nearest to the decimal k/1000, which is what
+    round() returns.
+    """
+    t = x * 1000.0
+    k = _floor(t + 0.5)
+    if t - k < -0.4999999:
+        return round(x, 3)
+    if not k:
+        return x * 0.0  # 0.0 with the sign of x, as round() gives
+    return k / 1000.0
+
+
+def _round4(x: float) -> float:
+    """round(x, 4) for -1 <= x <= 1, bit for bit (see _round3; keeps -0.0)."""
+    t = x * 10000.0
+    k = _floor(t + 0.5)
+    if t - k < -0.4999999:
+        return round(x, 4)
+    if not k:
+        return x * 0.0
+    return k / 10000.0
 
 
 # --------------------------------------------------------------------------------------
