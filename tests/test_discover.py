@@ -641,3 +641,19 @@ def test_examples_spread_and_phrase_majority():
     row = out.iloc[0]
     assert [e["doc_id"] for e in row["examples"]] == ["d0", "d2", "d4"]
     assert row["phrase"] == "Songun army"  # 2 of the 3 examples
+
+
+def test_keyness_names_are_terms_and_totals_count_words():
+    from kcnalex.tokenize import count_tokens
+
+    texts = ["Kim Jong Un inspected the farm", "Kim Jong Il's works",
+             "the farm and the works"]
+    k = keyness(texts, target=[True, True, False], min_count=1)
+    assert {"kim jong un", "kim jong il"} <= set(k["term"])
+    assert "jong" not in set(k["term"])
+    rec = k.attrs["kcnalex"]
+    assert rec["n_tokens_target"] == count_tokens(texts[0]) + count_tokens(texts[1])
+    assert rec["n_tokens_reference"] == count_tokens(texts[2])
+    plain = keyness(texts, target=[True, True, False], min_count=1, names=False)
+    assert plain.set_index("term").loc["jong", "n_target"] == 2
+    assert plain.attrs["kcnalex"]["n_tokens_target"] == rec["n_tokens_target"]

@@ -304,7 +304,11 @@ def _gram_stats(inv: np.ndarray, docs: np.ndarray, n_grams: int, n_docs: int,
                 n_dated: int):
     """tf, df, first/last document and three example documents of each gram."""
     tf = np.bincount(inv, minlength=n_grams)
-    pair = np.unique(inv.astype(np.int64) * n_docs + docs)
+    # sort + diff rather than np.unique: numpy >= 2.3 takes a hash path for plain
+    # integer np.unique that is far slower on tens of millions of keys
+    pair = np.sort(inv.astype(np.int64) * n_docs + docs)
+    if pair.size:
+        pair = pair[np.concatenate(([True], pair[1:] != pair[:-1]))]
     pg = pair // n_docs
     pdoc = pair - pg * n_docs
     df = np.bincount(pg, minlength=n_grams)
@@ -366,7 +370,7 @@ def _count_levels(enc: _Encoded, *, n_max: int, min_df: int, n_dated: int,
         first_doc=fd[keep], last_doc=ld[keep], examples=ex[keep], first_tok=keep,
         last_tok=keep, group_tf=None if gtf is None else gtf[:, keep], cap_tf=ctf))
     allcap_prev = okpos  # per position: the (n-1)-gram there has only ok tokens
-    g1pos = g1[ids]                   # compact unigram id per position (-1: rare)
+    g1pos = g1[ids].astype(np.int32)  # compact unigram id per position (-1: rare)
     cur = g1pos
     G1 = max(keep.size, 1)
     del pos, inv
@@ -378,7 +382,7 @@ def _count_levels(enc: _Encoded, *, n_max: int, min_df: int, n_dated: int,
         pos = np.flatnonzero(valid)
         if pos.size == 0:
             break
-        key = cur[pos] * G1 + g1pos[pos + n - 1]
+        key = cur[pos].astype(np.int64) * G1 + g1pos[pos + n - 1]
         uniq, first, inv, counts = np.unique(key, return_index=True,
                                              return_inverse=True, return_counts=True)
         del key
@@ -407,9 +411,9 @@ def _count_levels(enc: _Encoded, *, n_max: int, min_df: int, n_dated: int,
         first_pos = np.flatnonzero(valid)[first[keep]]
         keys = uniq[keep]
         prefix = keys // G1
-        suffix = cur[first_pos + 1]
+        suffix = cur[first_pos + 1].astype(np.int64)
         last_tok = levels[0].keys[keys % G1]
-        new = np.full(ids.size, -1, dtype=np.int64)
+        new = np.full(ids.size, -1, dtype=np.int32)  # ids < 2**31: one per position
         inv = remap[inv]
         m = inv >= 0
         new[pos[m]] = inv[m]
@@ -1043,7 +1047,7 @@ def keyness(
     min_count: int = 5,
     min_df: int | float = 10,
     n: tuple[int, int] = (2, 8),
-    names: bool = False,
+    names: bool = True,
     lang: str | None = "en",
 ) -> pd.DataFrame:
     """Words, formulae or lexicon entries over-used in one group of documents.
@@ -1098,9 +1102,10 @@ def keyness(
     min_df, n : int or float, tuple
         See :func:`discover_formulae` (``terms="formulae"`` only).
     names : bool
-        Merge the leaders' names into one token (words and formulae). Default False,
-        so that the word totals equal :func:`kcnalex.count_tokens` exactly (with
-        True a name counts as one word).
+        Merge the leaders' names into one term (``"kim jong un"``) for words and
+        formulae, so that "kim" and "jong" do not stand for the leaders. The totals
+        ``n_target`` / ``n_reference`` still count every word (a merged name counts
+        its words), so they equal the sums of :func:`kcnalex.count_tokens`.
     lang : str or None
         Language filter as in :func:`discover_formulae`.
 
@@ -1157,7 +1162,12 @@ def keyness(
         enc = _encode(texts, names=names)
         is_word, _ = enc.flags()
         word_pos = is_word[enc.ids]
-        n_tok = np.bincount(group[enc.doc[word_pos]], minlength=3)
+        # words per token: 1, or the words of a merged name ("kim jong il": 3)
+        n_words = np.fromiter((t.count(" ") + 1 for t in enc.vocab), dtype=np.int64,
+                              count=len(enc.vocab))
+        n_tok = np.bincount(group[enc.doc[word_pos]],
+                            weights=n_words[enc.ids[word_pos]], minlength=3)
+        n_tok = np.rint(n_tok).astype(np.int64)
         if terms == "words":
             ids = enc.ids[word_pos].astype(np.int64)
             g = group[enc.doc[word_pos]].astype(np.int64)
