@@ -1,0 +1,238 @@
+"""Peak memory of :func:`kcnalex.analyze` streaming 1x and 10x a slice of the archive.
+
+The 10x volume is generated on the fly into a temporary folder (never the
+repository): the slice's kcna.co.jp day files, plus ``times - 1`` synthetic copies
+of them in the same format, each copy with
+
+* its files' dates shuffled (a seeded permutation of the slice's dates),
+* new URLs (``...?copy=k``), hence new ``doc_id`` values, and
+* every text made distinct from the other copies: a copy-specific English word
+  (``also``, ``then``, ``thus`` ...) inserted after every 4th word, so that every
+  5-word shingle differs and the reader's exact and near-duplicate tests keep the
+  copies (a 10x corpus of 10x distinct documents, as a larger archive would be).
+
+Each run is a fresh subprocess ``analyze(folder, output=<parquet>, n_jobs=...)``
+(all measures by default); its peak RSS is ``VmHWM`` (the process's own high-water
+mark, not inherited across fork + exec) and, with ``n_jobs > 1``, the sampled peak
+of process + workers. Writes ``benchmarks/results/memory.json``.
+
+Usage::
+
+    python benchmarks/bench_memory.py [--years 2012] [--times 10] [--n-jobs 1]
+        [--measures formulae,leaders,vader,kcna,stance] [--chunk-size 20000]
+        [--keep-files]
+
+Peak RSS is flat in the number of chunks, not in the size of one chunk:
+``analyze`` holds one chunk of ``chunk_size`` records (text + per-document
+numbers) at a time, plus the reader's duplicate state (a 16-byte digest per kept
+document, and shingles of the last ``near_duplicate_window`` documents).
+
+The default slice is one year (2012: ~9,800 records), so the 10x run is about the
+size of the whole 1997-2015 archive; ``--years 1997-2015`` makes the 10x run ten
+times the archive (~1.2M records, ~2 GB of JSON in the temporary folder; hours on
+two shared cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT.parent / "shared" / "corpora" / "kcna-co-jp" / "days"
+RESULTS = ROOT / "benchmarks" / "results"
+FILLERS = ("also", "then", "thus", "still", "again", "indeed", "further", "moreover",
+           "besides", "likewise", "meanwhile", "therefore", "otherwise", "instead")
+
+
+def _vmhwm_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+class _Sampler(threading.Thread):
+    def __init__(self, interval: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.interval, self.peak_total = interval, 0.0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        try:
+            import psutil
+        except ImportError:  # pragma: no cover
+            return
+        me = psutil.Process()
+        while not self._halt.is_set():
+            try:
+                total = me.memory_info().rss + sum(
+                    c.memory_info().rss for c in me.children(recursive=True))
+            except psutil.Error:
+                total = 0
+            self.peak_total = max(self.peak_total, total / 2**20)
+            self._halt.wait(self.interval)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def _select_files(corpus: Path, years: str) -> list[Path]:
+    a, _, b = years.partition("-")
+    lo, hi = int(a), int(b or a)
+    return [p for p in sorted(corpus.glob("*.json*")) if lo <= int(p.name[:4]) <= hi]
+
+
+def _perturb(text: str, word: str) -> str:
+    words = text.split(" ")
+    for i in range(len(words) - 4, 0, -4):
+        words.insert(i, word)
+    return " ".join(words)
+
+
+def generate(files: list[Path], folder: Path, times: int) -> dict:
+    """Write the slice and ``times - 1`` distinct copies as day files."""
+    t0 = time.perf_counter()
+    nbytes = 0
+    base = folder / "copy00"
+    base.mkdir(parents=True)
+    for f in files:
+        shutil.copyfile(f, base / f.name)
+    dates = [f.name[:10] for f in files]
+    for k in range(1, times):
+        out = folder / f"copy{k:02d}"
+        out.mkdir()
+        perm = np.random.default_rng(k).permutation(len(files))
+        word = FILLERS[(k - 1) % len(FILLERS)]
+        for f, j in zip(files, perm, strict=True):
+            with gzip.open(f, "rt", encoding="utf-8") as fh:
+                day = json.load(fh)
+            new_date = dates[j]
+            day["date"] = new_date
+            day["url"] = f"{day.get('url') or ''}?copy={k}"
+            for art in day.get("articles") or []:
+                if not isinstance(art, dict):
+                    continue
+                if art.get("url"):
+                    art["url"] = f"{art['url']}?copy={k}"
+                if isinstance(art.get("content"), str):
+                    art["content"] = _perturb(art["content"], word)
+            name = f"{new_date}_{k:02d}_juche.json.gz"
+            data = json.dumps(day).encode("utf-8")
+            nbytes += len(data)
+            with gzip.open(out / name, "wb", compresslevel=1) as fh:
+                fh.write(data)
+    return {"generate_s": round(time.perf_counter() - t0, 1),
+            "synthetic_json_mb": round(nbytes / 1e6, 1)}
+
+
+def run_one(source: str, output: str, n_jobs: int, measures: list[str],
+            chunk_size: int) -> dict:
+    import pyarrow.parquet as pq
+
+    import kcnalex as kx
+
+    sampler = _Sampler()
+    sampler.start()
+    t0 = time.perf_counter()
+    kx.analyze(source, output=output, n_jobs=n_jobs, measures=measures,
+               chunk_size=chunk_size, progress=False)
+    wall = time.perf_counter() - t0
+    sampler.stop()
+    meta = pq.ParquetFile(output).metadata
+    return {"wall_s": round(wall, 1), "docs": meta.num_rows,
+            "parquet_mb": round(os.path.getsize(output) / 1e6, 1),
+            "peak_rss_mb": round(_vmhwm_mb(), 1),
+            "peak_rss_with_workers_mb_sampled": round(max(sampler.peak_total,
+                                                          _vmhwm_mb()), 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", default=str(DEFAULT))
+    ap.add_argument("--years", default="2012")
+    ap.add_argument("--times", type=int, default=10)
+    ap.add_argument("--n-jobs", type=int, default=1)
+    ap.add_argument("--measures", default="formulae,leaders,vader,kcna,stance")
+    ap.add_argument("--chunk-size", type=int, default=20_000,
+                    help="analyze(chunk_size=): records read per chunk")
+    ap.add_argument("--keep-files", action="store_true")
+    ap.add_argument("--output", default=str(RESULTS / "memory.json"))
+    ap.add_argument("--run", help=argparse.SUPPRESS)
+    ap.add_argument("--parquet", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    measures = [m for m in args.measures.split(",") if m]
+
+    if args.run:
+        print(json.dumps(run_one(args.run, args.parquet, args.n_jobs, measures,
+                                    args.chunk_size)))
+        return 0
+
+    files = _select_files(Path(args.corpus), args.years)
+    if not files:
+        print(f"no day files for --years {args.years} in {args.corpus}",
+              file=sys.stderr)
+        return 2
+    tmp = Path(tempfile.mkdtemp(prefix="kcnalex-mem-"))
+    result = {
+        "command": "python benchmarks/bench_memory.py " + " ".join(
+            argv if argv is not None else sys.argv[1:]),
+        "slice": {"years": args.years, "files": len(files), "times": args.times},
+        "n_jobs": args.n_jobs, "measures": measures, "chunk_size": args.chunk_size,
+        "machine": {"cpu_count": os.cpu_count(), "python": platform.python_version(),
+                    "load_avg_before": [round(x, 2) for x in os.getloadavg()]},
+        "note": ("peak_rss_mb is VmHWM of the analyze subprocess; copies 1.. are "
+                 "synthetic (shuffled dates, new URLs, a copy-specific word after "
+                 "every 4th word so that the reader keeps them)"),
+        "runs": {},
+    }
+    try:
+        result["generate"] = generate(files, tmp / "data", args.times)
+        for label, src in (("1x", tmp / "data" / "copy00"),
+                           (f"{args.times}x", tmp / "data")):
+            out = tmp / f"{label}.parquet"
+            cmd = [sys.executable, __file__, "--run", str(src), "--parquet", str(out),
+                   "--n-jobs", str(args.n_jobs), "--measures", ",".join(measures),
+                   "--chunk-size", str(args.chunk_size)]
+            print(f"[{label}] analyze {src} ...", flush=True)
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                print(proc.stderr, file=sys.stderr)
+                return 1
+            res = json.loads(proc.stdout.strip().splitlines()[-1])
+            res["docs_per_s"] = round(res["docs"] / res["wall_s"], 1)
+            result["runs"][label] = res
+            print(f"[{label}] {res}", flush=True)
+    finally:
+        if args.keep_files:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    r1, rn = result["runs"]["1x"], result["runs"][f"{args.times}x"]
+    result["rss_ratio"] = round(rn["peak_rss_mb"] / r1["peak_rss_mb"], 3)
+    result["rss_growth_mb"] = round(rn["peak_rss_mb"] - r1["peak_rss_mb"], 1)
+    result["target_under_2gb"] = rn["peak_rss_with_workers_mb_sampled"] < 2048
+    out_path = Path(args.output)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({k: result[k] for k in ("rss_ratio", "rss_growth_mb",
+                                             "target_under_2gb")}))
+    print(f"wrote {out_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
