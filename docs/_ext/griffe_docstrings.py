@@ -1,11 +1,14 @@
-"""Griffe extension for the docs build: fill docstring templates statically.
+"""Griffe extension for the docs build: docstring templates and reST roles.
 
-A few kcnalex functions share parameter text: their docstring holds a placeholder such
-as ``{params}`` that the module fills at import time from a private string constant
+1. Some kcnalex functions share parameter text: their docstring holds a placeholder
+such as ``{params}`` that the module fills at import time from a private string constant
 (``read_corpus.__doc__ = read_corpus.__doc__.replace("{params}", _DOC_PARAMS...)``).
 mkdocstrings reads the source without importing it, so this extension does the same
 substitution on the static docstrings: a placeholder ``{name}`` in a function of a
 module is replaced by the module's string constant ``_DOC_<NAME>`` when there is one.
+
+2. The numpydoc docstrings use reST roles (``:func:`aggregate```, ``:math:`\\hat r```)
+that Markdown would show verbatim; they are rendered as code spans.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 import griffe
 
 _PLACEHOLDER = re.compile(r"^\{([a-z_]+)\}$", re.M)
+_ROLE = re.compile(r":(?:func|meth|class|mod|data|attr|obj|exc|math|ref):`~?([^`]+)`")
 
 
 def _constant(module: griffe.Module, name: str) -> str | None:
@@ -32,22 +36,21 @@ def _constant(module: griffe.Module, name: str) -> str | None:
 
 
 class FillDocstringTemplates(griffe.Extension):
-    """Replace ``{name}`` lines of docstrings by the module's ``_DOC_NAME`` text."""
+    """Fill ``{name}`` lines from ``_DOC_NAME``; reST roles become code spans."""
 
     def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
         self._visit(pkg)
 
-    def _visit(self, module: griffe.Module) -> None:
-        for member in list(module.members.values()):
-            if member.is_alias:
-                continue
-            if member.is_module:
-                self._visit(member)
-            elif member.is_function and member.docstring is not None:
-                self._fill(module, member)
+    def _visit(self, obj: griffe.Object, module: griffe.Module | None = None) -> None:
+        module = obj if obj.is_module else module
+        if obj.docstring is not None:
+            self._fill(module, obj)
+        for member in list(obj.members.values()):
+            if not member.is_alias:
+                self._visit(member, module)
 
-    def _fill(self, module: griffe.Module, func: griffe.Function) -> None:
-        doc = func.docstring.value
+    def _fill(self, module: griffe.Module, obj: griffe.Object) -> None:
+        doc = obj.docstring.value
 
         def sub(match: re.Match) -> str:
             text = _constant(module, f"_DOC_{match.group(1).upper()}")
@@ -55,6 +58,6 @@ class FillDocstringTemplates(griffe.Extension):
                 return match.group(0)
             return textwrap.dedent(text.strip("\n")).strip()
 
-        new = _PLACEHOLDER.sub(sub, doc)
+        new = _ROLE.sub(lambda m: f"``{m.group(1)}``", _PLACEHOLDER.sub(sub, doc))
         if new != doc:
-            func.docstring.value = new
+            obj.docstring.value = new
