@@ -43,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "LeaderMatcher": "leaders",
     "LeadersFileError": "leaders",
     "vader_scores": "vader",
+    "vader_array": "vader",
     "sentiment": "sentiment",
     "load_kcna_polarity": "sentiment",
     "induce_lexicon": "sentprop",
@@ -57,6 +58,7 @@ _EXPORTS: dict[str, str] = {
     "changepoints": "timeseries",
     "bursts": "timeseries",
     "events": "timeseries",
+    "EVENTS_VERSION": "timeseries",
     "load_stats": "datasets",
     # plots
     "plot_timeseries": "plot",
@@ -65,6 +67,7 @@ _EXPORTS: dict[str, str] = {
     "plot_stance": "plot",
     "plot_keyness": "plot",
     "plot_xray": "plot",
+    "PALETTE": "plot",
     # pipeline, report, data
     "analyze": "pipeline",
     "make_report": "report",
