@@ -334,3 +334,127 @@ def test_validation_metrics(shared_corpora, cues):
         acc = round(accuracy_score(y, p), 4)
         f1 = round(f1_score(y, p, labels=[-1, 0, 1], average="macro"), 4)
         assert (acc, f1) == EXPECTED[name], name
+
+
+# ------------------------------------------------------------ equivalence (speed-up)
+# The scorer was made faster (prefiltered mention search, per-document cue pass);
+# tests/_stance_reference.py keeps a frozen copy of the scoring before that change.
+# Every output array must be bit-identical (values, dtypes) on real documents.
+SCORE_KEYS = ("sent_id", "target", "score", "stance", "n_mentions", "sent_start",
+              "sent_end")
+
+
+def _assert_same(got: dict, ref: dict, where: str) -> None:
+    assert set(got) == set(ref), where
+    for k in ref:
+        a, b = np.asarray(got[k]), np.asarray(ref[k])
+        assert a.dtype == b.dtype and a.shape == b.shape, (where, k)
+        assert a.tobytes() == b.tobytes(), (where, k)
+
+
+def _assert_scorers_agree(new: StanceScorer, ref, texts: list[str], *,
+                          mentions: bool = True) -> int:
+    from kcnalex.tokenize import sentence_spans, word_spans
+
+    n_sent = 0
+    for i, text in enumerate(texts):
+        sents, words = sentence_spans(text), word_spans(text)
+        n_sent += len(sents[0])
+        if mentions:
+            m = ref.mentions(text)
+            for a, b in zip(new.mentions(text), m):
+                assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), i
+            ref.mentions = lambda *a, _m=m: _m  # reused by ref.score below
+        r = ref.score(text, sentences=sents, words=words)
+        if mentions:
+            del ref.mentions
+        _assert_same(new.score(text, sentences=sents, words=words), r, f"doc {i}")
+        _assert_same(new.score(text), r, f"doc {i} (own spans)")
+        # the reference's doc_sums from the same (slow) score, computed once
+        ref.score = lambda *a, _r=r, **k: _r
+        _assert_same(new.doc_sums(text, sentences=sents, words=words),
+                     ref.doc_sums(text, sentences=sents, words=words), f"doc {i}")
+        del ref.score
+    return n_sent
+
+
+@pytest.fixture(scope="module")
+def real_texts(shared_corpora) -> list[str]:
+    """~2,000 sentences: every 400th kcna.co.jp day file 1997-2015, plus the
+    kcna.kp 2024 records that contain non-ASCII characters."""
+    import kcnalex
+
+    days = sorted((shared_corpora / "kcna-co-jp" / "days").glob("*.json.gz"))
+    co = kcnalex.read_corpus([str(p) for p in days[::400]], progress=False)
+    kp = kcnalex.read_corpus(str(shared_corpora / "kcna-kp-2024" /
+                                 "headlines_2024-09-30.json"), lang=None,
+                             dedup=False, progress=False)
+    kp_texts = [t for t in kp["text"].tolist() if not t.isascii()]
+    return co["text"].tolist() + kp_texts
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("config", ["default", "internal-w5-polarity"])
+def test_equivalent_to_frozen_reference(real_texts, config):
+    from _stance_reference import ReferenceScorer
+
+    if config == "default":
+        kw: dict = {}
+    else:  # other window / tau and the large polarity cue list
+        kw = {"cues": load_cues(polarity=True), "window": 5, "tau": 0.35}
+    new = StanceScorer(**kw)
+    ref = ReferenceScorer(targets=new.targets, cues=new.cues, window=new.window,
+                          tau=new.tau)
+    assert new.target_names == ref.target_names
+    if config == "default":
+        n_sent = _assert_scorers_agree(new, ref, real_texts)
+        assert n_sent >= 2000
+    else:
+        _assert_scorers_agree(new, ref, real_texts[::3], mentions=False)
+
+
+def _synthetic_texts(n: int, seed: int) -> list[str]:
+    """Random KCNA-like word salad (written here, no corpus text) that packs target
+    forms, cues, conjunctions, negators, victim markers and odd characters."""
+    rng = np.random.default_rng(seed)
+    vocab = [
+        "U.S.", "US", "us", "the", "The", "United States", "american", "Americans",
+        "Yankees", "U.S. imperialists", "anti-U.S.", "DPRK-U.S.", "south Korea",
+        "South Korean puppets", "puppet", "\u212aim Dae Jung", "Ru\u017fsia",
+        "Japan", "Japanese", "\u0130ndia", "China", "Chinese", "DPRK-China",
+        "friendship", "friendship delegation", "Russia", "UN", "U.N.", "Security",
+        "Council", "Democratic People's Republic of Korea", "Latin America",
+        "and", "or", ",", "as well as", "&", "'s", "’s", "against", "on", "upon",
+        "toward", "at", "not", "never", "no", "without", "nor", "condemned",
+        "denounce", "supported", "congratulate", "welcomed", "hostile", "policy",
+        "hostile policy", "aggression", "aggressors", "warmongers", "sanctions",
+        "friendly", "fraternal", "good", "war", "exercises", "nuclear", "blackmail",
+        "one", "two", "three", "four", "five", "six", "seven", "said", "is", "was",
+        "for", "its", "in", "Pyongyang", "Korea", "Korean", "-", "—", "(", ")",
+        "\u00e9lite", "na\u00efve", "_US", "US_", "USA", "1997",
+    ]
+    ends = [".", "!", "?", ".", "."]
+    texts = []
+    for _ in range(n):
+        parts = []
+        for _ in range(int(rng.integers(1, 6))):
+            k = int(rng.integers(3, 25))
+            words = [vocab[j] for j in rng.integers(0, len(vocab), k)]
+            parts.append(" ".join(words) + ends[int(rng.integers(0, len(ends)))])
+        texts.append("  ".join(parts))
+    return texts
+
+
+@pytest.mark.parametrize("window, tau", [(10, 0.2), (3, 0.5), (1, 0.05)])
+def test_equivalent_to_frozen_reference_synthetic(window, tau):
+    from _stance_reference import ReferenceScorer
+
+    targets = load_targets({"Turkey": {"insensitive": ["T\u00fcrkiye", "Ankara"]},
+                            "India": {"first": ["\u0130ndia"]}})
+    cues = load_cues(polarity=False)
+    new = StanceScorer(targets=targets, cues=cues, window=window, tau=tau)
+    ref = ReferenceScorer(targets=targets, cues=cues, window=window, tau=tau)
+    texts = _synthetic_texts(150, seed=window)
+    texts += ["t\u00dcRKIYE and ankara are hostile.", "\u212aim Young Sam group.",
+              "", "US", "us US", "U.S.-U.S. U.S.A.U.S."]
+    _assert_scorers_agree(new, ref, texts)

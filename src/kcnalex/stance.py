@@ -330,6 +330,62 @@ def _surface_pattern(surface: str, case: str) -> str:
     return esc
 
 
+#: Prefilter of the mention regex: every non-ASCII character of a text becomes _MARK
+#: (one character for one, so offsets stay), and the automaton holds the first
+#: PREFIX_LEN characters of every surface form in every spelling the regex accepts
+#: there (fewer characters when that would take more than PREFIX_KEYS spellings),
+#: with _MARK for the non-ASCII ones; it finds a superset of mention starts.
+PREFIX_LEN = 12
+PREFIX_KEYS = 256
+_MARK = "\x00"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII = [chr(i) for i in range(128)]
+
+
+def _ascii_spellings(ch: str, insensitive: bool) -> list[str]:
+    """Characters of the prefilter key that may stand where the regex matches ``ch``.
+
+    Exact case: ``ch`` itself (``_MARK`` when it is not ASCII). Either case: the
+    ASCII characters that ``(?i:ch)`` matches, found by trying all 128, plus
+    ``_MARK`` (Python's case folding also pairs "k" with the Kelvin sign, "s"
+    with the long s, ...).
+    """
+    if not insensitive:
+        return [ch if ch.isascii() else _MARK]
+    pat = re.compile(f"(?i:{re.escape(ch)})")
+    return [c for c in _ASCII if pat.fullmatch(c)] + [_MARK]
+
+
+def _prefix_automaton(surfaces: list[str], cases: list[str]
+                      ) -> tuple[Any, dict[int, int]]:
+    """Aho-Corasick automaton of surface-form prefixes (see PREFIX_LEN).
+
+    Returns ``(automaton, lengths)``: each key's value is an id whose prefix
+    length is ``lengths[id]``; ``(None, {})`` when a surface is empty (the regex
+    could then match the empty string, and the prefilter does not apply).
+    """
+    if any(not s for s in surfaces):
+        return None, {}
+    keys: set[str] = set()
+    for surface, case in zip(surfaces, cases):
+        first = case == "first" and surface[:1].isalpha()
+        acc = [""]
+        for i, ch in enumerate(surface[:PREFIX_LEN]):
+            ins = case == "insensitive" or (first and i == 0)
+            opts = _ascii_spellings(ch, ins)
+            if i and len(acc) * len(opts) > PREFIX_KEYS:
+                break
+            acc = [a + o for a in acc for o in opts]
+        keys.update(acc)
+    auto = ahocorasick.Automaton()
+    lengths: dict[int, int] = {}
+    for k, key in enumerate(sorted(keys)):
+        auto.add_word(key, k)
+        lengths[k] = len(key)
+    auto.make_automaton()
+    return auto, lengths
+
+
 # --------------------------------------------------------------------------------
 # Cues
 # --------------------------------------------------------------------------------
@@ -510,6 +566,8 @@ class StanceScorer:
                                       if kind == "surface" else -1)
             self._group_cue.append(float(t["cue"].iat[i]))
         self._regex = re.compile(r"(?<![^\W_])(?:" + "|".join(alts) + r")(?![^\W_])")
+        self._prefilter = _prefix_automaton(t["surface"].tolist(),
+                                            t["case"].tolist())
         c = validate_frame(self.cues, ("term", "weight", "directed"), name="cues")
         self._automaton = ahocorasick.Automaton()
         self._cue_weight = c["weight"].to_numpy(float)
@@ -527,7 +585,7 @@ class StanceScorer:
         """Target mentions in ``text``: ``(starts, ends, target_index, cue)``."""
         s, e, ti, cu = [], [], [], []
         gt, gc = self._group_target, self._group_cue
-        for m in self._regex.finditer(text):
+        for m in self._iter_mentions(text):
             g = int(m.lastgroup[1:])
             if gt[g] < 0:
                 continue
@@ -537,6 +595,31 @@ class StanceScorer:
             cu.append(gc[g])
         return (np.asarray(s, dtype=np.int64), np.asarray(e, dtype=np.int64),
                 np.asarray(ti, dtype=np.int64), np.asarray(cu, dtype=float))
+
+    def _iter_mentions(self, text: str):
+        """The matches of ``self._regex.finditer(text)``, found faster.
+
+        The big alternation is tried only where the prefilter automaton saw the
+        first characters (up to PREFIX_LEN) of some surface form; every match of the
+        regex starts at such a place, so scanning those starts left to right with
+        ``match`` (skipping starts inside the previous match) gives exactly the
+        matches of ``finditer``.
+        """
+        auto, plen = self._prefilter
+        if auto is None:
+            yield from self._regex.finditer(text)
+            return
+        key = text if text.isascii() else _NON_ASCII.sub(_MARK, text)
+        starts = sorted({end - plen[k] + 1 for end, k in auto.iter(key)})
+        match = self._regex.match
+        last = 0
+        for p in starts:
+            if p < last:
+                continue
+            m = match(text, p)
+            if m is not None:
+                last = m.end()
+                yield m
 
     # -------------------------------------------------------------------- cues
     def _cues_in(self, text: str, a: int, b: int) -> list[tuple[int, int, int]]:
