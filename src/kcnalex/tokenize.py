@@ -258,6 +258,16 @@ def _merge_names(text: str, starts: np.ndarray, ends: np.ndarray, is_word: np.nd
     return starts[order], ends[order], is_word[order]
 
 
+def _spans(text: str, names: bool | Iterable[str]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scan ``text`` and merge configured names: ``(starts, ends, is_word)``."""
+    starts, ends, is_word = _scan(text)
+    pattern = _resolve_names(names)
+    if pattern is not None:
+        starts, ends, is_word = _merge_names(text, starts, ends, is_word, pattern)
+    return starts, ends, is_word
+
+
 def token_spans(text: str, *, names: bool | Iterable[str] = False
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Character offsets of every token of ``text``.
@@ -281,10 +291,7 @@ def token_spans(text: str, *, names: bool | Iterable[str] = False
     >>> [("the U.S. imperialists' anti-DPRK moves")[a:b] for a, b in zip(s, e)]
     ['the', 'U.S.', 'imperialists', "'", 'anti-DPRK', 'moves']
     """
-    starts, ends, is_word = _scan(text)
-    pattern = _resolve_names(names)
-    if pattern is not None:
-        starts, ends, is_word = _merge_names(text, starts, ends, is_word, pattern)
+    starts, ends, _ = _spans(text, names)
     return starts, ends
 
 
@@ -298,10 +305,7 @@ def word_spans(text: str, *, names: bool | Iterable[str] = False
     >>> [("Kim Jong Il's works, Vol. 3.")[a:b] for a, b in zip(s, e)]
     ['Kim', 'Jong', 'Il', 'works', 'Vol.', '3']
     """
-    starts, ends, is_word = _scan(text)
-    pattern = _resolve_names(names)
-    if pattern is not None:
-        starts, ends, is_word = _merge_names(text, starts, ends, is_word, pattern)
+    starts, ends, is_word = _spans(text, names)
     return starts[is_word], ends[is_word]
 
 
