@@ -34,6 +34,11 @@ Usage::
     python benchmarks/bench_pipeline.py [--years 1997-2015] [--limit-docs N]
         [--skip-baseline] [--baseline-budget 1200] [--n-boot 1000]
         [--corpus ../shared/corpora/kcna-co-jp/days] [--profile]
+    python benchmarks/bench_pipeline.py --years 2012 --dask 2,10,50,200
+
+``--dask`` measures :func:`kcnalex.dask.analyze_dask` (reading included) per
+partition size on a 2-worker ``LocalCluster``, with the per-task overhead, and writes
+``benchmarks/results/pipeline_dask.json``.
 """
 
 from __future__ import annotations
@@ -319,6 +324,55 @@ def _profile(corpus, args) -> None:
     print(f"wrote {out}")
 
 
+def _dask_bench(files: list[str], args) -> None:
+    """docs/s of analyze_dask per partition size on a 2-worker LocalCluster."""
+    import dask.bag as db
+    from distributed import Client, LocalCluster
+
+    import kcnalex as kx
+    from kcnalex.dask import analyze_dask
+
+    sizes = [int(x) for x in args.dask.split(",")]
+    out = {"command": "python benchmarks/bench_pipeline.py " + " ".join(sys.argv[1:]),
+           "files": len(files), "measures": list(SAME_WORK),
+           "machine": {"cpu_count": os.cpu_count(), "cpu_model": _cpu_model(),
+                       "load_avg_before": [round(x, 2) for x in os.getloadavg()]},
+           "versions": _versions(), "runs": []}
+    t0 = time.perf_counter()
+    serial = kx.analyze(files, form="wide", measures=SAME_WORK, progress=False)
+    out["serial_n_jobs1"] = {"wall_s": round(time.perf_counter() - t0, 2),
+                             "docs": len(serial)}
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        for n in (200, 200):  # the first run warms the workers
+            bag = db.range(n, npartitions=n).map_partitions(lambda x: [len(x)])
+            t0 = time.perf_counter()
+            bag.compute()
+            wall = time.perf_counter() - t0
+        out["per_task_overhead_ms"] = round(1000 * wall / 200 * 2, 2)  # 2 workers
+        for fpp in sizes:
+            ddf = analyze_dask(files, files_per_partition=fpp, measures=SAME_WORK,
+                               client=client)
+            load = os.getloadavg()[0]
+            t0 = time.perf_counter()
+            wide = ddf.compute()
+            wall = time.perf_counter() - t0
+            run = {"files_per_partition": fpp, "partitions": ddf.npartitions,
+                   "docs": len(wide), "docs_per_partition": round(
+                       len(wide) / ddf.npartitions, 1),
+                   "wall_s": round(wall, 2),
+                   "docs_per_s": round(len(wide) / wall, 1),
+                   "load_avg_before": round(load, 2)}
+            out["runs"].append(run)
+            print(run, flush=True)
+    out["serial_n_jobs1"]["docs_per_s"] = round(
+        out["serial_n_jobs1"]["docs"] / out["serial_n_jobs1"]["wall_s"], 1)
+    path = RESULTS / "pipeline_dask.json"
+    path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({k: out[k] for k in ("serial_n_jobs1", "per_task_overhead_ms")}))
+    print(f"wrote {path}")
+
+
 def _rate(docs: int, mb: float, seconds: float) -> dict:
     return {"docs_per_s": round(docs / seconds, 1) if seconds else None,
             "mb_per_s": round(mb / seconds, 3) if seconds else None}
@@ -337,6 +391,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds of baseline work before extrapolating")
     ap.add_argument("--n-boot", type=int, default=1000)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--dask", metavar="FPP,...",
+                    help="instead: analyze_dask docs/s per files_per_partition "
+                    "(e.g. 2,10,50,200) on a 2-worker LocalCluster; writes "
+                    "results/pipeline_dask.json")
     ap.add_argument("--output", default=str(RESULTS / "pipeline.json"))
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
@@ -353,6 +411,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus not found: {corpus_dir}", file=sys.stderr)
         return 2
     files = _select_files(corpus_dir, args.years)
+    if args.dask:
+        _dask_bench(files, args)
+        return 0
     load_before = os.getloadavg()
     cpu0, t0 = _cpu_s(), time.perf_counter()
     corpus = kx.read_corpus(files, progress=False)
