@@ -495,15 +495,12 @@ def tokenize(corpus: pd.DataFrame | str | Sequence[str], *,
     ['The', 'respected', 'Comrade', 'Kim Jong Un', 'visited', 'Mt.', 'Paektu', '.']
     """
     docs = as_corpus(corpus)
-    pattern = _resolve_names(names)
     frames: dict[str, list] = {k: [] for k in
                                ("doc_id", "sent_id", "token_id", "token", "start",
                                 "end")}
     for doc_id, text in zip(docs["doc_id"].tolist(), docs["text"].tolist()):
         text = text if isinstance(text, str) else ""
-        starts, ends, is_word = _scan(text)
-        if pattern is not None:
-            starts, ends, is_word = _merge_names(text, starts, ends, is_word, pattern)
+        starts, ends, is_word = _spans(text, names)
         if words_only:
             starts, ends = starts[is_word], ends[is_word]
         s_starts, _ = sentence_spans(text, abbreviations=abbreviations)
