@@ -255,3 +255,24 @@ def test_real_slice_cluster_equals_serial(client, co_jp_dir):
         kxd.aggregate_dask(ddf, ratios="standard", **kw),
         kx.aggregate(long, ratios=_ratios(long), **kw), check_exact=True)
     assert np.isfinite(got["vader_sum"]).all()
+
+
+SPANISH = ("La delegacion de la Asociacion de Amistad con Corea visito la escuela el "
+           "lunes. Los miembros de la delegacion recorrieron la escuela y quedaron "
+           "impresionados por el hecho de que los ninos crecen como buenas personas.")
+
+
+def test_empty_partition_keeps_types(tmp_path):
+    # the middle file holds only a Spanish record: its partition is empty
+    files = [str(_jsonl(tmp_path / f"{k}.jsonl", [{"url": k, "date": d, "text": t}]))
+             for k, d, t in (("a", "2005-03-01", STORY.format(day="Monday")),
+                             ("b", "2005-03-02", SPANISH),
+                             ("c", "2005-03-03", STORY.format(day="Friday")))]
+    ddf = kxd.analyze_dask(files, files_per_partition=1, measures=["formulae"])
+    got = ddf.compute(scheduler="sync")
+    want = kx.analyze(files, form="wide", measures=["formulae"])
+    assert len(got) == 2
+    _assert_same_wide(got, want)
+    long = kxd.analyze_dask(files, files_per_partition=1, measures=["formulae"],
+                            form="long").compute(scheduler="sync")
+    assert str(long["measure"].dtype) == str(ddf._meta["doc_id"].dtype)

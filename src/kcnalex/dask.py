@@ -321,10 +321,12 @@ def _analyze_partition(part: pd.DataFrame, key: str, init: dict, form: str,
     corpus = as_corpus(part)
     texts = corpus["text"].tolist()
     values = an.run(texts) if texts else np.zeros((0, len(an.columns)))
-    wide = attach(_wide_frame(corpus, values, an.columns), record)
+    # string columns typed even when the partition is empty (concat keeps them)
+    wide = attach(_wide_frame(corpus, values, an.columns).astype(
+        {"doc_id": _STR, "source": _STR}), record)
     if form == "wide":
         return wide
-    return to_long(wide)
+    return to_long(wide).astype({"measure": _STR, "kind": _STR})
 
 
 def _wide_meta(columns: list[str]) -> pd.DataFrame:
