@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -502,6 +503,10 @@ def load_cues(*, formulae: bool = True, polarity: bool = False,
 _CONJ_GAP = re.compile(
     r"[\s,'’]*(?:(?:and|or|as well as|the|&|s)[\s,'’]*)*", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[^\w'-]")
+#: ``_NOT_WORD.sub(" ", text.lower())`` as one table, for ASCII text
+_LOWER_BLANK = str.maketrans({
+    c: (c.lower() if _NOT_WORD.fullmatch(c) is None else " ")
+    for c in map(chr, range(128))})
 #: A hostile cue does not attach to a mention that follows it after one of these
 #: words: the mention is the victim ("aggression against Russia", "sanctions on
 #: China", "attack upon the U.S.").
@@ -646,6 +651,28 @@ class StanceScorer:
                 last = en
         return out
 
+    def _cues_low(self, low: str, a: int, b: int) -> list[tuple[int, int, int]]:
+        """:meth:`_cues_in` for ``text[a:b]`` from ``low``, the whole document
+        lower-cased and blanked as there (ASCII text only: then the characters of
+        ``low[a:b]`` are the ones ``_cues_in`` makes of the slice)."""
+        found = []
+        for end, (k, n) in self._automaton.iter(low, a, b):
+            st = end - n + 1
+            if st > a and low[st - 1].isalnum():
+                continue
+            if end + 1 < b and low[end + 1].isalnum():
+                continue
+            found.append((st, end + 1, k))
+        if not found:
+            return []
+        found.sort(key=lambda x: (x[0], x[0] - x[1]))
+        out, last = [], -1
+        for st, en, k in found:
+            if st >= last:
+                out.append((st, en, k))
+                last = en
+        return out
+
     # ------------------------------------------------------------------- score
     def score(self, text: str, *,
               sentences: tuple[np.ndarray, np.ndarray] | None = None,
@@ -687,69 +714,88 @@ class StanceScorer:
         # token such as "DPRK-U.S." maps to that token)
         ta = np.searchsorted(we, ms, side="right")
         tb = np.maximum(np.searchsorted(ws, me, side="left"), ta + 1)
+        # the per-sentence work below runs on Python lists: the arrays are tiny
+        # and numpy's per-call cost would dominate
+        msl, mel, mtl, mcl = ms.tolist(), me.tolist(), mt.tolist(), mc.tolist()
+        tal, tbl, sol = ta.tolist(), tb.tolist(), sent_of.tolist()
+        wsl, wel = ws.tolist(), we.tolist()
+        # ASCII text: lower-case and blank it once for the whole document (the
+        # same characters as per sentence); otherwise per sentence, since
+        # str.lower can change lengths and depends on context outside ASCII
+        low = (text.translate(_LOWER_BLANK)
+               if text.isascii() and len(self._automaton) else None)
+        cw, cdir = self._cue_weight, self._cue_directed
         out_sid, out_t, out_score, out_n = [], [], [], []
         W = self.window
-        bounds = np.flatnonzero(np.diff(sent_of)) + 1
-        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(ms)]):
-            sid = int(sent_of[lo])
+        n_m = len(msl)
+        lo = 0
+        while lo < n_m:
+            sid = sol[lo]
+            hi = lo + 1
+            while hi < n_m and sol[hi] == sid:
+                hi += 1
             s0, s1 = int(ss[sid]), int(se[sid])
             # conjunct groups: mentions joined by "and", ",", "or", "the"
             groups: list[list[int]] = [[lo]]
             for i in range(lo + 1, hi):
-                gap = text[int(me[i - 1]):int(ms[i])]
-                if _CONJ_GAP.fullmatch(gap):
+                if _CONJ_GAP.fullmatch(text[mel[i - 1]:msl[i]]):
                     groups[-1].append(i)
                 else:
                     groups.append([i])
-            gs = [int(ms[g[0]]) for g in groups]
-            ga = np.array([ta[g[0]] for g in groups])
-            gb = np.array([tb[g[-1]] for g in groups])
-            tset = [sorted({int(mt[i]) for i in g}) for g in groups]
+            group_of = {i: n for n, grp in enumerate(groups) for i in grp}
+            gs = [msl[g[0]] for g in groups]
+            ga = [tal[g[0]] for g in groups]
+            gb = [tbl[g[-1]] for g in groups]
+            tset = [sorted({mtl[i] for i in g}) for g in groups]
             scores: dict[int, float] = {}
             counts: dict[int, int] = {}
             for i in range(lo, hi):
-                t = int(mt[i])
+                t = mtl[i]
                 counts[t] = counts.get(t, 0) + 1
-                scores[t] = scores.get(t, 0.0) + float(mc[i])
+                scores[t] = scores.get(t, 0.0) + mcl[i]
             # sentence word-token range, for negation look-back
-            w0 = int(np.searchsorted(ws, s0, side="left"))
-            for cs, ce, k in self._cues_in(text, s0, s1):
+            w0 = bisect_left(wsl, s0)
+            cues = (self._cues_in(text, s0, s1) if low is None
+                    else self._cues_low(low, s0, s1))
+            for cs, ce, k in cues:
                 # a cue inside a mention is already counted as its epithet; a cue
                 # that contains a mention and more ("DPRK-China friendship",
                 # "puppet warmongers") belongs to that mention's group (d = 0)
-                inside = (ms[lo:hi] < ce) & (me[lo:hi] > cs)
-                if inside.any():
-                    j = lo + int(np.flatnonzero(inside)[0])
-                    if ms[j] <= cs and ce <= me[j]:
+                j = next((i for i in range(lo, hi)
+                          if msl[i] < ce and mel[i] > cs), -1)
+                if j >= 0:
+                    if msl[j] <= cs and ce <= mel[j]:
                         continue
-                    g = next(n for n, grp in enumerate(groups) if j in grp)
-                    for t in tset[g]:
-                        scores[t] += self._cue_weight[k] * _negated(
-                            text, ws, we, w0, int(np.searchsorted(
-                                we, min(cs, int(ms[j])), side="right")))
+                    add = cw[k] * _negated_list(
+                        text, wsl, wel, w0, bisect_right(wel, min(cs, msl[j])))
+                    for t in tset[group_of[j]]:
+                        scores[t] += add
                     continue
-                ca = int(np.searchsorted(we, cs, side="right"))
-                cb = max(int(np.searchsorted(ws, ce, side="left")), ca + 1)
-                right = ga >= cb                    # group after the cue
-                dist = np.where(right, ga - cb + 1, ca - gb + 1)
-                dist = np.where((ga < cb) & (gb > ca), 0, dist)
-                near = dist <= W
-                if self._cue_weight[k] < 0:
-                    for j in np.flatnonzero(near & right):
-                        if _VICTIM.search(text, ce, gs[j]):
-                            near[j] = False
-                if not near.any():
+                ca = bisect_right(wel, cs)
+                cb = max(bisect_left(wsl, ce), ca + 1)
+                # distance to each group; right: the group is after the cue
+                right = [x >= cb for x in ga]
+                dist = [0 if (x < cb and y > ca) else
+                        (x - cb + 1 if r else ca - y + 1)
+                        for x, y, r in zip(ga, gb, right)]
+                near = [x <= W for x in dist]
+                if cw[k] < 0:
+                    for g in range(len(groups)):
+                        if near[g] and right[g] and _VICTIM.search(text, ce, gs[g]):
+                            near[g] = False
+                if not any(near):
                     continue
-                obj = near & right & (dist <= DIRECTED_REACH)
-                if self._cue_directed[k] and obj.any():
-                    cand = np.flatnonzero(obj)
-                else:
-                    cand = np.flatnonzero(near)
+                cand = []
+                if cdir[k]:
+                    cand = [g for g in range(len(groups)) if near[g] and right[g]
+                            and dist[g] <= DIRECTED_REACH]
+                if not cand:
+                    cand = [g for g in range(len(groups)) if near[g]]
                 # nearest; ties go to the group on the right (the larger index)
-                best = cand[np.lexsort((-cand, dist[cand]))[0]]
-                d = int(dist[best])
-                w = self._cue_weight[k] * (W + 1 - max(d, 1)) / W
-                w *= _negated(text, ws, we, w0, ca)
+                best = min(cand, key=lambda g: (dist[g], -g))
+                d = dist[best]
+                w = cw[k] * (W + 1 - max(d, 1)) / W
+                w *= _negated_list(text, wsl, wel, w0, ca)
                 for t in tset[best]:
                     scores[t] += w
             for t in sorted(scores):
@@ -757,6 +803,7 @@ class StanceScorer:
                 out_t.append(t)
                 out_score.append(round(scores[t], 12))
                 out_n.append(counts[t])
+            lo = hi
         score = np.asarray(out_score, dtype=float)
         sid = np.asarray(out_sid, dtype=np.int64)
         return {
@@ -780,11 +827,16 @@ class StanceScorer:
         dict of numpy.ndarray
             One element per target of ``target_names`` (all of them, zeros where the
             document does not name it): ``score_sum`` (sum of sentence scores),
-            ``n_sentences``, ``n_hostile``, ``n_friendly``.
+            ``n_sentences``, ``n_hostile``, ``n_friendly``. All are int64 when the
+            document names no target at all (``score_sum`` is float64 otherwise).
         """
         r = self.score(text, sentences=sentences, words=words)
         n = len(self.target_names)
         t = r["target"]
+        if not len(t):
+            # as np.bincount gives for no rows: int64 zeros, score_sum included
+            return {k: np.zeros(n, dtype=np.int64) for k in
+                    ("score_sum", "n_sentences", "n_hostile", "n_friendly")}
         return {
             "score_sum": np.bincount(t, weights=r["score"], minlength=n),
             "n_sentences": np.bincount(t, minlength=n).astype(np.int64),
@@ -806,6 +858,15 @@ def _negated(text: str, ws: np.ndarray, we: np.ndarray, first: int, at: int
     (not before token ``first``, the sentence's first word), else 1.0."""
     for j in range(max(first, at - NEGATION_SPAN), at):
         if text[int(ws[j]):int(we[j])].lower() in NEGATORS:
+            return -1.0
+    return 1.0
+
+
+def _negated_list(text: str, ws: list[int], we: list[int], first: int, at: int
+                  ) -> float:
+    """:func:`_negated` with the word spans as lists."""
+    for j in range(max(first, at - NEGATION_SPAN), at):
+        if text[ws[j]:we[j]].lower() in NEGATORS:
             return -1.0
     return 1.0
 
