@@ -458,3 +458,18 @@ def test_equivalent_to_frozen_reference_synthetic(window, tau):
     texts += ["t\u00dcRKIYE and ankara are hostile.", "\u212aim Young Sam group.",
               "", "US", "us US", "U.S.-U.S. U.S.A.U.S."]
     _assert_scorers_agree(new, ref, texts)
+
+
+def test_equivalent_to_frozen_reference_empty_surface():
+    # an empty surface form makes the mention regex match empty strings: the
+    # prefilter is off then, and the plain regex scan gives the same rows
+    from _stance_reference import ReferenceScorer
+
+    targets = load_targets({"Odd": ["", "Xanadu"]})
+    cues = load_cues(formulae=False, polarity=False)
+    new = StanceScorer(targets=targets, cues=cues)
+    assert new._prefilter[0] is None
+    ref = ReferenceScorer(targets=targets, cues=cues)
+    texts = ["Xanadu is hostile. The U.S. imperialists are warmongers.", "hostile",
+             *_synthetic_texts(20, seed=7)]
+    _assert_scorers_agree(new, ref, texts)
