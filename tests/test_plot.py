@@ -268,3 +268,21 @@ def test_xray_rows_and_ticks():
     assert [c.get_lineoffset() for c in colls] == [0, 1, 2]
     assert ax.get_ylim() == (2.5, -0.5)
     assert ax.get_xlabel() == "date (one tick per document)"
+
+
+def test_honorifics_shared_range_covers_every_panel():
+    import pandas as pd
+
+    import kcnalex as kx
+
+    periods = list(pd.date_range("2010-01-01", periods=3, freq="YS"))
+    ps = pd.DataFrame({
+        "period": periods * 2,
+        "group": ["A"] * 3 + ["B"] * 3,
+        "measure": "n_honorifics",
+        "value": [5.0, 6.0, 7.0, 0.0, 0.0, 0.0],
+    })
+    axs = kx.plot_honorifics(ps, events=kx.events())
+    for a in axs:
+        lo, hi = a.get_ylim()
+        assert lo < 0.0 and hi > 7.0

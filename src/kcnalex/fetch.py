@@ -260,7 +260,7 @@ def fetch_corpus(name: str, *, dest: str | os.PathLike | None = None,
     root = Path(dest) if dest is not None else cache_dir() / name
     root.mkdir(parents=True, exist_ok=True)
     base = (base_url or corpus["base_url"]).rstrip("/") + "/"
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     disable = (not sys.stderr.isatty()) if progress is None else not progress
     for entry in tqdm(files, desc=f"fetch {name}", unit="file", disable=disable):

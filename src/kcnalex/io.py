@@ -1009,7 +1009,7 @@ def _progress(files: list, progress: bool | None):
         len(files) >= 200 and hasattr(sys.stderr, "isatty") and sys.stderr.isatty())
     if not show:
         return files
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     return tqdm(files, unit="file", file=sys.stderr, desc="read_corpus")
 

@@ -339,7 +339,7 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
         source_desc = [str(s) for s in source_or_corpus] if isinstance(
             source_or_corpus, (list, tuple)) else str(source_or_corpus)
 
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     disable = (not sys.stderr.isatty()) if progress is None else not progress
     bar = tqdm(desc="analyze", unit="doc", disable=disable)

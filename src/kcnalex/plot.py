@@ -523,9 +523,19 @@ def plot_honorifics(
         if i % ncols:
             a.set_ylabel("")
     if sharey and axs:
-        lows, highs = zip(*(a.get_ylim() for a in axs))
-        for a in axs:
-            a.set_ylim(min(lows), max(highs))
+        # one range from all panels' data (values and bands): the first panel fixed
+        # its limits when it made room for event labels, before the others drew
+        cols = [c for c in ("value", "ci_low", "ci_high") if c in df.columns]
+        vals = df.loc[df[col].isin(leaders), cols].to_numpy(dtype=float)
+        vals = vals[np.isfinite(vals)]
+        if vals.size:
+            lo, hi = float(vals.min()), float(vals.max())
+            pad = 0.05 * (hi - lo) if hi > lo else max(abs(hi), 1.0) * 0.05
+            top = hi + pad
+            if events is not None and events is not False:
+                top = lo - pad + (top - lo + pad) / 0.75  # headroom for labels
+            for a in axs:
+                a.set_ylim(lo - pad, top)
     return np.array(axs, dtype=object)
 
 

@@ -266,7 +266,7 @@ def make_report(source: Any = None, *, output: str | os.PathLike =
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from . import plot as kplot
     from .datasets import load_stats
