@@ -1,16 +1,16 @@
 """Match lexicon formulae in a corpus: audit frame, per-document counts, KWIC.
 
-The matcher is an Aho–Corasick automaton (pyahocorasick, in C) run over a normalised
-copy of each text (white-space runs collapsed to one space; lower-cased for
-``insensitive`` and ``title`` entries, as written for ``sensitive`` ones, which get a
-second automaton). Every hit is then checked against the token boundaries of
+The matcher is one Aho–Corasick automaton (pyahocorasick, in C) over the lower-cased,
+normalised copy of each text (white-space runs collapsed to one space, offsets mapped
+back); the case rules of ``title`` and ``sensitive`` entries are checked on the hits.
+Every hit is then checked against the token boundaries of
 :func:`kcnalex.tokenize.token_spans`: a match must start where a token starts and end
-where a token ends. Boundaries are decided from the character classes of the
-tokenizer next to the hit (white space, punctuation, letters); only hits next to a dot,
-an apostrophe before ``s`` or similar joiners ask the tokenizer itself, on the
-white-space-delimited chunk around the hit (the tokenizer's rules never look past
-white space, so this is exact). No regular expression alternation and no Python object
-per token are involved.
+where a token ends. Boundaries are decided from the tokenizer's character classes next
+to the hit (white space, punctuation, letters); only hits next to a dot, an apostrophe
+before ``s`` or similar joiners ask the tokenizer itself, on the white-space-delimited
+chunk around the hit (the tokenizer's rules never look past white space, so this is
+exact; a property test checks it). No regular expression alternation and no Python
+object per token are involved.
 
 Overlaps
 --------
@@ -57,6 +57,15 @@ _TABLE = bytes(_CLASS)  # class of every BMP code point, as the tokenizer sees i
 
 # every character the tokenizer treats as white space, in runs
 _WS_RUN = re.compile(r"[\s\ufeff\u200b]+")
+# white space other than " " and "\n" (a one-character class: a fast C scan)
+_ODD_WS = re.compile("[" + re.escape("".join(
+    ch for ch in map(chr, range(0x3001)) if ch.isspace() and ch not in " \n"
+)) + "\ufeff\u200b\u3000]")
+# characters that are always one-character punctuation tokens (checked at import)
+_PUNCT_FAST = frozenset(' ;:!?"()[]{}<>/\u201c\u201d')
+
+
+assert all(_TABLE[ord(c)] in (_SPACE, _PUNCT) for c in _PUNCT_FAST)
 
 
 def _cls(ch: str) -> int:
@@ -85,6 +94,9 @@ def _normalise(text: str) -> tuple[str, np.ndarray | None]:
     Returns the normalised text and ``None`` when offsets are unchanged (every run
     was one character), else an int64 array ``orig[i]`` for each normalised index.
     """
+    norm = text.replace("\n", " ") if "\n" in text else text
+    if "  " not in norm and _ODD_WS.search(norm) is None:
+        return norm, None  # the common case: no run longer than one character
     norm = _WS_RUN.sub(" ", text)
     if len(norm) == len(text):
         return norm, None
@@ -168,8 +180,8 @@ def _token_end_at(norm: str, q: int, word_start: int) -> int:
 
 
 class _Term:
-    __slots__ = ("idx", "entry", "case", "segs", "cmp", "globs", "caps", "simple",
-                 "words0")
+    __slots__ = ("idx", "entry", "case", "segs", "cmp", "globs", "caps", "exact",
+                 "simple", "words0")
 
     def __init__(self, idx: int, entry: int, term: str, case: str):
         self.idx = idx
@@ -193,9 +205,10 @@ class _Term:
         # segments after the first start with the space that separates them
         self.segs = [seg if k == 0 else " " + seg for k, seg in enumerate(segs)]
         self.globs = globs
-        self.cmp = [s if case == "sensitive" else _lower(s) for s in self.segs]
+        self.cmp = [_lower(s) for s in self.segs]
         self.caps = ([[i for i, ch in enumerate(s) if ch.isupper()] for s in self.segs]
                      if case == "title" else None)
+        self.exact = self.segs if case == "sensitive" else None
         self.simple = len(segs) == 1 and not globs[0]
         # length of the glob word's prefix within each glob segment
         self.words0 = [len(s.split(" ")[-1]) for s in self.segs]
@@ -255,24 +268,22 @@ class FormulaMatcher:
         terms = [_Term(i, int(self.term_entry[i]), t, c)
                  for i, (t, c) in enumerate(zip(lex["term"], lex["case"]))]
         self._terms = terms
-        self._rank = np.array([(0 if t.simple or not any(t.globs) else 1) for t in
-                               terms], dtype=np.int64)
-        self._autos = []
-        for sensitive in (False, True):
-            groups: dict[str, list[_Term]] = {}
-            for t in terms:
-                if (t.case == "sensitive") == sensitive:
-                    groups.setdefault(t.cmp[0], []).append(t)
-            if not groups:
-                continue
-            auto = ahocorasick.Automaton()
-            for key, ts in groups.items():
-                simple = tuple((t.idx, t.caps[0] if t.caps else None)
-                               for t in ts if t.simple)
-                complex_ = tuple(t for t in ts if not t.simple)
-                auto.add_word(key, (len(key), simple, complex_))
-            auto.make_automaton()
-            self._autos.append((auto, sensitive))
+        # tie-break at equal spans: a literal term before a glob term
+        self._rank_list = [0 if not any(t.globs) else 1 for t in terms]
+        self._entry_list = self.term_entry.tolist()
+        # one automaton over the lower-cased text for every term; the case rules of
+        # title and sensitive terms are checked on the hits (a few per document)
+        groups: dict[str, list[_Term]] = {}
+        for t in terms:
+            groups.setdefault(t.cmp[0], []).append(t)
+        auto = ahocorasick.Automaton()
+        for key, ts in groups.items():
+            simple = tuple((t.idx, t.caps[0] if t.caps else None,
+                            t.exact[0] if t.exact else None) for t in ts if t.simple)
+            complex_ = tuple(t for t in ts if not t.simple)
+            auto.add_word(key, (len(key), simple, complex_))
+        auto.make_automaton()
+        self._auto = auto
 
     # pickling: rebuild from the lexicon frame
     def __reduce__(self):
@@ -290,17 +301,17 @@ class FormulaMatcher:
 
     def _complex(self, t: _Term, s: int, norm: str, low: str) -> int:
         """End of a glob / multi-segment term matched at ``s``, or -1."""
-        txt = norm if t.case == "sensitive" else low
         pos = s
         for k, seg in enumerate(t.cmp):
-            if k and not txt.startswith(seg, pos):
+            if k and not low.startswith(seg, pos):
                 return -1
-            seg_start = pos
-            pos += len(seg)
+            if t.exact is not None and not norm.startswith(t.exact[k], pos):
+                return -1
             if t.caps is not None:
                 for i in t.caps[k]:
-                    if not norm[seg_start + i].isupper():
+                    if not norm[pos + i].isupper():
                         return -1
+            pos += len(seg)
             if t.globs[k]:
                 pos = _token_end_at(norm, pos - 1, pos - t.words0[k])
                 if pos < 0:
@@ -312,23 +323,53 @@ class FormulaMatcher:
     def _candidates(self, norm: str, low: str) -> list[tuple[int, int, int]]:
         out: list[tuple[int, int, int]] = []
         append = out.append
-        for auto, sensitive in self._autos:
-            for end, (klen, simple, complex_) in auto.iter(norm if sensitive else low):
-                s = end - klen + 1
-                if not _is_start(norm, s):
-                    continue
-                if simple:
-                    e = end + 1
-                    if _is_end(norm, e):
-                        for idx, caps in simple:
-                            if caps is None or all(norm[s + i].isupper()
-                                                   for i in caps):
-                                append((s, e, idx))
-                for t in complex_:
-                    e = self._complex(t, s, norm, low)
-                    if e > 0:
-                        append((s, e, t.idx))
+        n = len(norm)
+        fast = _PUNCT_FAST
+        for end, (klen, simple, complex_) in self._auto.iter(low):
+            s = end - klen + 1
+            # inline fast paths of _is_start / _is_end (a space or punctuation next)
+            if s and norm[s - 1] != " " and not _is_start(norm, s):
+                continue
+            if simple:
+                e = end + 1
+                if e == n or norm[e] in fast or _is_end(norm, e):
+                    for idx, caps, exact in simple:
+                        if caps is not None:
+                            if not all(norm[s + i].isupper() for i in caps):
+                                continue
+                        elif exact is not None and norm[s:e] != exact:
+                            continue
+                        append((s, e, idx))
+            for t in complex_:
+                e = self._complex(t, s, norm, low)
+                if e > 0:
+                    append((s, e, t.idx))
         return out
+
+    def _matches(self, text: Any) -> tuple[list[tuple[int, int, int]],
+                                            np.ndarray | None]:
+        """Resolved matches ``(start, end, term_idx)`` in normalised offsets."""
+        if not isinstance(text, str) or not text:
+            return [], None
+        norm, omap = _normalise(text)
+        low = _lower(norm)
+        cands = self._candidates(norm, low)
+        if len(cands) < 2:
+            return cands, omap
+        if self.overlaps == "longest":
+            rank = self._rank_list
+            cands.sort(key=lambda c: (c[0], c[0] - c[1], rank[c[2]], c[2]))
+            keep = []
+            last = -1
+            for c in cands:
+                if c[0] >= last:
+                    keep.append(c)
+                    last = c[1]
+            return keep, omap
+        entry = self._entry_list
+        keyed = sorted({(c[0], c[1], entry[c[2]]): c for c in
+                        sorted(cands, reverse=True)}.items())
+        return [c for _, c in keyed], omap
 
     def find_terms(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matches of ``text`` as ``(term_idx, start, end)`` int64 arrays.
@@ -336,34 +377,12 @@ class FormulaMatcher:
         ``term_idx`` indexes the rows of :attr:`lexicon`; ``start``/``end`` are
         character offsets into ``text``; sorted by ``start``, then ``end``.
         """
-        if not isinstance(text, str) or not text:
+        found, omap = self._matches(text)
+        if not found:
             z = np.zeros(0, dtype=np.int64)
             return z, z.copy(), z.copy()
-        norm, omap = _normalise(text)
-        low = _lower(norm)
-        cands = self._candidates(norm, low)
-        if not cands:
-            z = np.zeros(0, dtype=np.int64)
-            return z, z.copy(), z.copy()
-        arr = np.array(cands, dtype=np.int64)
+        arr = np.array(found, dtype=np.int64)
         s, e, ti = arr[:, 0], arr[:, 1], arr[:, 2]
-        if self.overlaps == "longest":
-            order = np.lexsort((ti, self._rank[ti], s - e, s))
-            keep = []
-            last = -1
-            for k in order.tolist():
-                if s[k] >= last:
-                    keep.append(k)
-                    last = e[k]
-            sel = np.array(keep, dtype=np.int64)
-        else:
-            ent = self.term_entry[ti]
-            order = np.lexsort((ti, ent, e, s))
-            s2, e2, en2 = s[order], e[order], ent[order]
-            dup = np.zeros(order.size, dtype=bool)
-            dup[1:] = (s2[1:] == s2[:-1]) & (e2[1:] == e2[:-1]) & (en2[1:] == en2[:-1])
-            sel = order[~dup]
-        s, e, ti = s[sel], e[sel], ti[sel]
         if omap is not None:
             s = omap[s]
             e = omap[e - 1] + 1
@@ -379,18 +398,25 @@ class FormulaMatcher:
 
     def count(self, text: str) -> np.ndarray:
         """Number of matches of each entry in ``text`` (int64, length ``n_entries``)."""
-        ti, _, _ = self.find_terms(text)
-        return np.bincount(self.term_entry[ti], minlength=len(self.entries)
-                           ).astype(np.int64)
+        return self.count_many([text])[0]
 
     def count_many(self, texts: Sequence[str]) -> np.ndarray:
-        """Counts of many texts: int64 array of shape ``(len(texts), n_entries)``."""
-        out = np.zeros((len(texts), len(self.entries)), dtype=np.int64)
+        """Counts of many texts: int64 array of shape ``(len(texts), n_entries)``.
+
+        Row ``i`` equals ``count(texts[i])``; the whole batch is tallied with one
+        ``numpy.bincount``.
+        """
+        n = len(self.entries)
+        entry = self._entry_list
+        flat: list[int] = []
+        add = flat.append
         for i, text in enumerate(texts):
-            ti, _, _ = self.find_terms(text)
-            if ti.size:
-                np.add.at(out[i], self.term_entry[ti], 1)
-        return out
+            base = i * n
+            for c in self._matches(text)[0]:
+                add(base + entry[c[2]])
+        counts = np.bincount(np.asarray(flat, dtype=np.int64),
+                             minlength=len(texts) * n)
+        return counts.astype(np.int64).reshape(len(texts), n)
 
 
 def _rebuild(lexicon: pd.DataFrame, overlaps: str) -> FormulaMatcher:
