@@ -37,6 +37,7 @@ from ._version import __version__
 __all__ = ["make_report", "reproduce", "split_measures", "entry_months"]
 
 TABLES = ("period_stats.csv", "changepoints.csv", "bursts.csv", "entry_rates.csv")
+REPORT_EVENT_KINDS = ("leadership", "summit", "nuclear_test")
 _DPRK_LEADERS = ("Kim Il Sung", "Kim Jong Il", "Kim Jong Un", "Kim Jong Suk")
 
 
@@ -184,6 +185,17 @@ def _bursts(entries: pd.DataFrame) -> pd.DataFrame:
                            kind="stable").reset_index(drop=True)
 
 
+def _unique_lexicons(lexicons: list[dict]) -> list[dict]:
+    """Each lexicon once (the formula lexicon is used by two measures)."""
+    seen, out = set(), []
+    for lx in lexicons:
+        key = (lx.get("name"), lx.get("version"), lx.get("sha256"))
+        if key not in seen:
+            seen.add(key)
+            out.append(lx)
+    return out
+
+
 def _table_html(df: pd.DataFrame, n: int = 15) -> str:
     return df.head(n).to_html(index=False, border=0, classes="t",
                               float_format=lambda v: f"{v:.3g}", na_rep="")
@@ -322,8 +334,10 @@ def make_report(source: Any = None, *, output: str | os.PathLike =
     steps.update()
 
     steps.set_postfix_str("figures")
-    ev = events(start=ps["period"].min(), end=ps["period"].max()
-                + pd.offsets.YearEnd(0))
+    # the events a reader needs to read these series: deaths and successions,
+    # summits, nuclear tests (the full table is in kcnalex.events())
+    ev = events(kinds=REPORT_EVENT_KINDS, start=ps["period"].min(),
+                end=ps["period"].max() + pd.offsets.YearEnd(0))
     figs: list[tuple[str, str, str]] = []
     leaders = [x for x in _DPRK_LEADERS
                if ((split["measure"] == "n_honorifics") & (split["group"] == x)).any()]
@@ -399,7 +413,7 @@ def make_report(source: Any = None, *, output: str | os.PathLike =
     meta = {"title": title, "freq": freq, "seed": seed, "n_boot": n_boot,
             "n_docs": int(len(wide)), "n_tokens": int(wide["n_tokens"].sum()),
             "tokenizer": prov.get("tokenizer"),
-            "lexicons": prov.get("lexicons", [])}
+            "lexicons": _unique_lexicons(prov.get("lexicons", []))}
     sections = [(t, f'<figure><img alt="{html.escape(t)}" '
                     f'src="data:image/png;base64,{png}">'
                     f"<figcaption>{html.escape(c)}</figcaption></figure>")
