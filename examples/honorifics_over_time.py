@@ -38,8 +38,7 @@ def main() -> None:
     yearly = kx.aggregate(long, freq="Y", ratios=ratios,
                           measures=[f"n_honorifics:{leader}" for leader in LEADERS])
     # "n_honorifics:Kim Jong Un" -> measure "n_honorifics", group "Kim Jong Un"
-    parts = yearly["measure"].str.split(":", n=1, expand=True)
-    yearly = yearly.assign(measure=parts[0], group=parts[1])
+    yearly = kx.split_measures(yearly)
     write_csv(yearly, args.out / "honorifics_yearly.csv")
 
     ev = kx.events(kinds=["leadership", "title"], start="1997-01-01",

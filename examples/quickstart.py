@@ -32,8 +32,7 @@ def main() -> None:
     print(honor.groupby("leader")[["n_mentions", "n_honorifics"]].sum().to_string())
 
     stats = kx.analyze(corpus)  # long doc stats: doc_id, date, measure, value, ...
-    ratios = {k: tuple(v) for k, v in kx.get_provenance(stats)["ratios"].items()}
-    yearly = kx.aggregate(stats, freq="Y", ratios=ratios, min_docs=3)
+    yearly = kx.aggregate(stats, freq="Y", min_docs=3)  # + analyze's ratios
     write_csv(yearly, args.out / "quickstart_yearly.csv")
 
     ax = kx.plot_timeseries(yearly, measure="n_formulae",

@@ -549,3 +549,25 @@ def test_real_archive_rates_and_succession_burst(co_jp_dir):
     assert dec > 10 * max(nov, 1e-9)
     b = bursts(ds, freq="D")
     assert b["start"].iloc[0] == pd.Timestamp("2011-12-19")
+
+
+def test_aggregate_uses_ratios_recorded_by_analyze():
+    import kcnalex as kx
+
+    docs = pd.DataFrame({
+        "doc_id": ["a", "b"], "date": pd.to_datetime(["2012-01-05", "2012-01-20"]),
+        "source": "hand",
+        "text": ["The U.S. imperialists are warmongers. China is a friend.",
+                 "Good news. Bad news. Fine."]})
+    long = kx.analyze(docs, measures=["vader"])
+    out = kx.aggregate(long, freq="M", ci=None, min_docs=1)
+    wide = kx.analyze(docs, measures=["vader"], form="wide")
+    got = out.loc[out["measure"] == "vader_mean", "value"].item()
+    assert got == pytest.approx(wide["vader_sum"].sum() / wide["n_sentences"].sum(),
+                                abs=1e-12)
+    # asked-for measures select ratios too; ratios={} asks for none
+    sel = kx.aggregate(long, freq="M", ci=None, min_docs=1,
+                       measures=["n_sentences", "vader_mean"])
+    assert sorted(sel["measure"]) == ["n_sentences", "vader_mean"]
+    none = kx.aggregate(long, freq="M", ci=None, min_docs=1, ratios={})
+    assert "vader_mean" not in set(none["measure"])

@@ -72,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     "analyze": "pipeline",
     "make_report": "report",
     "reproduce": "report",
+    "split_measures": "report",
     "to_long": "pipeline",
     "standard_ratios": "pipeline",
     "fetch_corpus": "fetch",

@@ -282,7 +282,7 @@ def make_report(source: Any = None, *, output: str | os.PathLike =
 
     from . import plot as kplot
     from .datasets import load_stats
-    from .pipeline import analyze, standard_ratios, to_long
+    from .pipeline import analyze, to_long
     from .timeseries import aggregate, changepoints, events
 
     out = Path(output)
@@ -314,11 +314,8 @@ def make_report(source: Any = None, *, output: str | os.PathLike =
     steps.update()
 
     steps.set_postfix_str("aggregate")
-    long = to_long(wide)
-    ratios = {k: tuple(v) for k, v in standard_ratios(
-        long["measure"].unique()).items()
-        if v[0] in set(long["measure"]) and v[1] in set(long["measure"])}
-    ps = aggregate(long, freq=freq, ratios=ratios, n_boot=n_boot, seed=seed)
+    long = to_long(wide)  # records the standard ratios that aggregate reports
+    ps = aggregate(long, freq=freq, n_boot=n_boot, seed=seed)
     ps = ps[ps["measure"] != "n_sentences"].reset_index(drop=True)
     split = split_measures(ps)
     steps.update()

@@ -216,7 +216,10 @@ def aggregate(
     kinds : str or mapping, optional
         ``{"measure": "count" | "score"}``, or one kind for every measure.
     ratios : mapping, optional
-        ``{"name": ("numerator measure", "denominator measure")}``.
+        ``{"name": ("numerator measure", "denominator measure")}``. Default: the
+        ratios recorded by :func:`kcnalex.analyze` in
+        ``doc_stats.attrs["kcnalex"]["ratios"]`` (mean sentence sentiment, stance per
+        target, honoured share per leader, ...), if any; ``{}`` asks for none.
     measures : sequence of str, optional
         Measures to report (default: all in ``doc_stats``).
     weights : str, optional
@@ -285,7 +288,12 @@ def aggregate(
     if n_boot < 1:
         raise ValueError("n_boot must be >= 1")
     pfreq = _period_freq(freq)
-    ratios = {str(k): (str(v[0]), str(v[1])) for k, v in (ratios or {}).items()}
+    recorded = ratios is None
+    if recorded:
+        ratios = doc_stats.attrs.get("kcnalex", {}).get("ratios") or {}
+        if measures is not None:  # only the ratios asked for
+            ratios = {k: v for k, v in ratios.items() if k in measures}
+    ratios = {str(k): (str(v[0]), str(v[1])) for k, v in ratios.items()}
 
     # ---- rows to keep -------------------------------------------------------------
     n_in = len(doc_stats)
@@ -300,7 +308,11 @@ def aggregate(
     m_codes, m_uniq = pd.factorize(ds["measure"], sort=False)
     m_uniq = [str(m) for m in m_uniq]
     present = m_uniq
-    wanted = sorted(present) if measures is None else [str(m) for m in measures]
+    if recorded:  # recorded ratios whose inputs are absent here are skipped
+        ratios = {k: v for k, v in ratios.items()
+                  if v[0] in set(present) and v[1] in set(present)}
+    wanted = (sorted(present) if measures is None
+              else [str(m) for m in measures if str(m) not in ratios])
     ratio_inputs = [m for pair in ratios.values() for m in pair]
     for m in ratio_inputs:
         if len(ds) and m not in set(present):
