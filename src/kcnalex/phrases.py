@@ -242,9 +242,11 @@ class FormulaMatcher:
     Examples
     --------
     >>> m = FormulaMatcher("kcna-formulae")
-    >>> idx, start, end = m.find("The U.S. imperialists' moves.")
+    >>> idx, start, end = m.find("Down with U.S. imperialists' moves!")
     >>> m.entries[idx].tolist(), start.tolist(), end.tolist()
-    (['us-imperialists'], [4], [21])
+    (['us-imperialists'], [10], [27])
+    >>> m.count("The Juche idea, the Juche idea.")[m.entries == "juche-idea"]
+    array([2])
     """
 
     def __init__(self, lexicon: Any = "kcna-formulae", *,
@@ -254,9 +256,7 @@ class FormulaMatcher:
         lex = load_lexicon(lexicon)
         self.lexicon = lex
         self.overlaps = overlaps
-        entry_ids, entry_of_row = np.unique(lex["entry"].to_numpy(dtype=object),
-                                            return_inverse=True)
-        # keep lexicon order for entries
+        # entries in lexicon order
         first = pd.Index(lex["entry"]).drop_duplicates()
         order = {e: i for i, e in enumerate(first)}
         self.entries = np.array(list(first), dtype=object)
@@ -264,7 +264,6 @@ class FormulaMatcher:
         self.categories = cat.reindex(first).to_numpy(dtype=object)
         self.terms_text = lex["term"].to_numpy(dtype=object)
         self.term_entry = np.array([order[e] for e in lex["entry"]], dtype=np.int64)
-        del entry_ids, entry_of_row
         terms = [_Term(i, int(self.term_entry[i]), t, c)
                  for i, (t, c) in enumerate(zip(lex["term"], lex["case"]))]
         self._terms = terms
@@ -346,16 +345,11 @@ class FormulaMatcher:
                     append((s, e, t.idx))
         return out
 
-    def _matches(self, text: Any) -> tuple[list[tuple[int, int, int]],
-                                            np.ndarray | None]:
-        """Resolved matches ``(start, end, term_idx)`` in normalised offsets."""
-        if not isinstance(text, str) or not text:
-            return [], None
-        norm, omap = _normalise(text)
-        low = _lower(norm)
-        cands = self._candidates(norm, low)
+    def _resolve(self, cands: list[tuple[int, int, int]]
+                 ) -> list[tuple[int, int, int]]:
+        """Apply the overlap policy to candidate ``(start, end, term_idx)``."""
         if len(cands) < 2:
-            return cands, omap
+            return cands
         if self.overlaps == "longest":
             rank = self._rank_list
             cands.sort(key=lambda c: (c[0], c[0] - c[1], rank[c[2]], c[2]))
@@ -365,11 +359,19 @@ class FormulaMatcher:
                 if c[0] >= last:
                     keep.append(c)
                     last = c[1]
-            return keep, omap
+            return keep
         entry = self._entry_list
         keyed = sorted({(c[0], c[1], entry[c[2]]): c for c in
                         sorted(cands, reverse=True)}.items())
-        return [c for _, c in keyed], omap
+        return [c for _, c in keyed]
+
+    def _matches(self, text: Any) -> tuple[list[tuple[int, int, int]],
+                                            np.ndarray | None]:
+        """Resolved matches ``(start, end, term_idx)`` in normalised offsets."""
+        if not isinstance(text, str) or not text:
+            return [], None
+        norm, omap = _normalise(text)
+        return self._resolve(self._candidates(norm, _lower(norm))), omap
 
     def find_terms(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matches of ``text`` as ``(term_idx, start, end)`` int64 arrays.
@@ -398,12 +400,15 @@ class FormulaMatcher:
 
     def count(self, text: str) -> np.ndarray:
         """Number of matches of each entry in ``text`` (int64, length ``n_entries``)."""
-        return self.count_many([text])[0]
+        entry = self._entry_list
+        return np.bincount(np.array([entry[c[2]] for c in self._matches(text)[0]],
+                                    dtype=np.int64),
+                           minlength=len(self.entries)).astype(np.int64)
 
     def count_many(self, texts: Sequence[str]) -> np.ndarray:
         """Counts of many texts: int64 array of shape ``(len(texts), n_entries)``.
 
-        Row ``i`` equals ``count(texts[i])``; the whole batch is tallied with one
+        Row ``i`` equals ``count(texts[i])``; the batch is tallied with one
         ``numpy.bincount``.
         """
         n = len(self.entries)
@@ -499,9 +504,11 @@ def match_formulae(corpus: pd.DataFrame | str | Sequence[str], *,
     Examples
     --------
     >>> m = match_formulae(["The U.S. imperialists' puppets and the puppet army."])
-    >>> m[["entry", "surface", "start", "end"]].values.tolist()
-    [['us-imperialists', 'U.S. imperialists', 4, 21], ['puppets', 'puppets', 23, 30], \
-['puppet-army', 'puppet army', 39, 50]]
+    >>> for row in m[["entry", "surface", "start", "end"]].values.tolist():
+    ...     print(row)
+    ['us-imperialists', 'The U.S. imperialists', 0, 21]
+    ['puppets', 'puppets', 23, 30]
+    ['puppet-army', 'puppet army', 39, 50]
     """
     docs = as_corpus(corpus)
     m = _matcher(lexicon, overlaps)
