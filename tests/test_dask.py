@@ -221,6 +221,9 @@ def test_sample_files_on_cluster_and_aggregate(client, sample_wide):
     want = kx.aggregate(long, ratios=_ratios(long), **kw)
     got = kxd.aggregate_dask(ddf, ratios="standard", **kw)
     pd.testing.assert_frame_equal(got, want, check_exact=True)
+    # default: the ratios analyze records, as kx.aggregate(kx.analyze(...)) does
+    pd.testing.assert_frame_equal(kxd.aggregate_dask(ddf, **kw),
+                                  kx.aggregate(long, **kw), check_exact=True)
     by_source = kxd.aggregate_dask(
         kxd.analyze_dask(SAMPLE_DIR, form="long", files_per_partition=4),
         by="source", ci=None)

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ._provenance import attach, provenance
-from .pipeline import MEASURES, Analyzer, _wide_frame, to_long
+from .pipeline import MEASURES, Analyzer, _wide_frame, standard_ratios, to_long
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.bag
@@ -326,7 +326,12 @@ def _analyze_partition(part: pd.DataFrame, key: str, init: dict, form: str,
         {"doc_id": _STR, "source": _STR}), record)
     if form == "wide":
         return wide
-    return to_long(wide).astype({"measure": _STR, "kind": _STR})
+    long = to_long(wide).astype({"measure": _STR, "kind": _STR})
+    # the same record in every partition (concat keeps attrs only when equal);
+    # aggregate_dask narrows the ratios to the measures present overall
+    long.attrs["kcnalex"]["ratios"] = {k: list(v) for k, v in
+                                       standard_ratios(an.columns).items()}
+    return long
 
 
 def _wide_meta(columns: list[str]) -> pd.DataFrame:
@@ -474,8 +479,10 @@ def aggregate_dask(ddf: dask.dataframe.DataFrame | pd.DataFrame, *,
     ddf : dask.dataframe.DataFrame or pandas.DataFrame
         From :func:`analyze_dask` (wide or long).
     ratios : mapping or "standard", optional
-        As in :func:`kcnalex.aggregate`; ``"standard"`` uses the ratios of
-        :func:`kcnalex.pipeline.standard_ratios` whose inputs are present.
+        As in :func:`kcnalex.aggregate`. The default (None) reports, as
+        ``aggregate(analyze(...))`` does, the ratios :func:`kcnalex.analyze`
+        records (:func:`kcnalex.pipeline.standard_ratios` whose inputs are
+        present); ``"standard"`` asks for them explicitly; ``{}`` for none.
     **aggregate_kwargs
         Passed to :func:`kcnalex.aggregate` (``freq``, ``by``, ``ci``,
         ``n_boot``, ``seed``, ...).
@@ -504,17 +511,20 @@ def aggregate_dask(ddf: dask.dataframe.DataFrame | pd.DataFrame, *,
     """
     from .timeseries import aggregate
 
+    if isinstance(ratios, str) and ratios != "standard":
+        raise ValueError("ratios must be a mapping, None or 'standard'")
     df = ddf if isinstance(ddf, pd.DataFrame) else ddf.compute()
     if "measure" not in df.columns:
         if "n_sentences" not in df.columns:
             raise ValueError("expected a frame of analyze_dask (wide or long)")
         df = to_long(df)
+    present = set(pd.unique(df["measure"]))
+    standard = {k: v for k, v in standard_ratios(present).items()
+                if v[0] in present and v[1] in present}
+    # the ratios to_long records for the whole frame, as after kcnalex.analyze
+    record = dict(df.attrs.get("kcnalex", {}))
+    record["ratios"] = {k: list(v) for k, v in standard.items()}
+    df = attach(df.copy(deep=False) if df is ddf else df, record)
     if isinstance(ratios, str):
-        if ratios != "standard":
-            raise ValueError("ratios must be a mapping, None or 'standard'")
-        from .pipeline import standard_ratios
-
-        present = set(pd.unique(df["measure"]))
-        ratios = {k: v for k, v in standard_ratios(present).items()
-                  if v[0] in present and v[1] in present}
+        ratios = standard
     return aggregate(df, ratios=ratios, **aggregate_kwargs)
