@@ -203,7 +203,11 @@ def _mark_abbreviations(text: str, cp: np.ndarray, alnum: np.ndarray,
     pos = letter[single]
     # a pair belongs to a chain when another pair starts right after its dot or
     # ends right before its letter
-    chain[single] = np.isin(pos + 2, pos) | np.isin(pos - 2, pos)
+    if pos.size:
+        is_pair = np.zeros(int(pos.max()) + 3, dtype=bool)
+        is_pair[pos] = True
+        prev = pos - 2
+        chain[single] = is_pair[pos + 2] | ((prev >= 0) & is_pair[np.maximum(prev, 0)])
     for a in letter[chain].tolist():
         word[a:a + 2] = True
     # known short forms: Mt., No., Col., etc.
