@@ -160,3 +160,18 @@ def test_n_jobs_and_streaming_identical_on_real_slice(co_jp_dir, tmp_path):
     kx.analyze(files, form="wide", chunk_size=300, output=out)
     pd.testing.assert_frame_equal(pd.read_parquet(out), one, check_dtype=False)
     assert kx.get_provenance(one)["ingest"]["records_in"] > len(one)
+
+
+def test_iterable_of_frames_and_empty_chunks(tmp_path):
+    whole = kx.analyze(DOCS, form="wide")
+    chunks = (DOCS.iloc[i:i + 1] for i in range(len(DOCS)))
+    streamed = kx.analyze(chunks, form="wide")
+    pd.testing.assert_frame_equal(streamed, whole)
+    # an empty chunk (e.g. all records dropped) neither breaks Parquet streaming
+    # nor changes the numbers
+    out = tmp_path / "w.parquet"
+    kx.analyze([DOCS.iloc[:0], DOCS, DOCS.iloc[:0]], form="wide", output=out)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), whole, check_dtype=False)
+    none = tmp_path / "none.parquet"
+    kx.analyze([DOCS.iloc[:0]], form="wide", output=none)
+    assert len(pd.read_parquet(none)) == 0

@@ -70,6 +70,9 @@ _EXPORTS: dict[str, str] = {
     "PALETTE": "plot",
     # pipeline, report, data
     "analyze": "pipeline",
+    "analyze_dask": "dask",
+    "read_corpus_dask": "dask",
+    "aggregate_dask": "dask",
     "make_report": "report",
     "reproduce": "report",
     "split_measures": "report",

@@ -272,9 +272,11 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
 
     Parameters
     ----------
-    source_or_corpus : path, glob, list of paths, or corpus DataFrame
+    source_or_corpus : path, glob, list of paths, corpus DataFrame, or iterable
         What :func:`kcnalex.read_corpus` reads (streamed in chunks of ``chunk_size``
-        records, so the corpus text is never all in memory), or a corpus frame.
+        records, so the corpus text is never all in memory), a corpus frame, or an
+        iterable of corpus frames (a generator, :func:`kcnalex.iter_corpus` chunks)
+        processed one at a time.
     lexicon : str, path or DataFrame
         Formula lexicon (default ``"kcna-formulae"``).
     leaders, targets : optional
@@ -330,6 +332,12 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
         corpus = as_corpus(source_or_corpus)
         chunks: Iterable[pd.DataFrame] = [corpus]
         source_desc: Any = "<DataFrame>"
+    elif _frame_chunks(source_or_corpus):
+        from ._columns import as_corpus
+
+        chunks = (as_corpus(c) for c in source_or_corpus)
+        report = getattr(source_or_corpus, "report", None)  # iter_corpus chunks
+        source_desc = "<iterable of DataFrames>"
     else:
         from .io import iter_corpus
 
@@ -359,7 +367,8 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
             frame = _wide_frame(chunk, values, analyzer.columns)
             bar.update(len(frame))
             if output is not None:
-                writer = _write_parquet(frame, output, writer)
+                if len(frame):  # an empty chunk has untyped (null) columns
+                    writer = _write_parquet(frame, output, writer)
             else:
                 frames.append(frame)
     finally:
@@ -370,6 +379,8 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
             writer.close()
     empty = _wide_frame(pd.DataFrame(columns=["doc_id", "date", "source"]),
                         np.zeros((0, len(analyzer.columns))), analyzer.columns)
+    if output is not None and writer is None:  # nothing kept: the columns only
+        _write_parquet(empty, output, None).close()
     wide = pd.concat(frames, ignore_index=True) if frames else empty
     params = {"lexicon": lexicon if isinstance(lexicon, str) else "<custom>",
               "leaders": leaders if leaders is None or isinstance(leaders, str)
@@ -391,6 +402,15 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
     return to_long(wide)
 
 
+def _frame_chunks(obj: Any) -> bool:
+    """An iterable of corpus frames (generator, iter_corpus chunks, list of frames)."""
+    if isinstance(obj, (str, bytes, os.PathLike, pd.DataFrame)):
+        return False
+    if isinstance(obj, (list, tuple)):
+        return bool(obj) and all(isinstance(c, pd.DataFrame) for c in obj)
+    return isinstance(obj, Iterable)
+
+
 def _wide_frame(chunk: pd.DataFrame, values: np.ndarray,
                 columns: list[str]) -> pd.DataFrame:
     data = {
@@ -410,7 +430,8 @@ def _write_parquet(frame: pd.DataFrame, path, writer):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False,
+                                 schema=None if writer is None else writer.schema)
     if writer is None:
         writer = pq.ParquetWriter(str(path), table.schema)
     writer.write_table(table)
