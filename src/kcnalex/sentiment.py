@@ -44,6 +44,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -242,11 +243,12 @@ class SentimentScorer:
                     for a, b in zip(word_starts.tolist(), word_ends.tolist())]
         else:
             toks = [low[a:b] for a, b in zip(word_starts.tolist(), word_ends.tolist())]
-        get = self.words.get
-        vals = np.fromiter((get(t, np.nan) for t in toks), dtype=np.float64,
-                           count=len(toks))
+        # map() with the bound C methods: no Python frame per token
+        n = len(toks)
+        vals = np.fromiter(map(self.words.get, toks, repeat(np.nan, n)),
+                           dtype=np.float64, count=n)
         hit = ~np.isnan(vals)
-        neg = np.fromiter((t in NEGATORS for t in toks), dtype=bool, count=len(toks))
+        neg = np.fromiter(map(NEGATORS.__contains__, toks), dtype=bool, count=n)
         flip = np.zeros(len(toks), dtype=bool)
         for k in range(1, self.negation_window + 1):
             if k >= len(toks):
