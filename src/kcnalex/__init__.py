@@ -31,6 +31,8 @@ _EXPORTS: dict[str, str] = {
     "list_lexicons": "lexicons",
     "LexiconError": "lexicons",
     "match_formulae": "phrases",
+    "FormulaMatcher": "phrases",
+    "expand_pattern": "lexicons",
     "count_formulae": "phrases",
     "kwic": "phrases",
     "discover_formulae": "discover",
