@@ -50,7 +50,14 @@ import numpy as np
 import pandas as pd
 
 from ._provenance import attach, provenance
-from .pipeline import MEASURES, Analyzer, _wide_frame, standard_ratios, to_long
+from .pipeline import (
+    MEASURES,
+    Analyzer,
+    _wide_frame,
+    analyze_params,
+    standard_ratios,
+    to_long,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.bag
@@ -445,16 +452,10 @@ def analyze_dask(data: Any, *, lexicon: Any = "kcna-formulae", leaders: Any = No
     keep = [c for c in ("doc_id", "date", "source", "text") if c in ddf.columns]
     ddf = ddf[keep]
 
-    params = {"lexicon": lexicon if isinstance(lexicon, str) else "<custom>",
-              "leaders": leaders if leaders is None or isinstance(leaders, str)
-              else list(leaders) if isinstance(leaders, (list, tuple)) else
-              "<custom>",
-              "targets": targets if targets is None or isinstance(targets, str)
-              else "<custom>",
-              "measures": list(analyzer.measures), "entries": entries,
-              "source": source_desc, "npartitions": int(ddf.npartitions),
-              "files_per_partition": files_per_partition, "dedup": dedup,
-              "read_options": read_options}
+    params = analyze_params(analyzer, source=source_desc,
+                            npartitions=int(ddf.npartitions),
+                            files_per_partition=files_per_partition, dedup=dedup,
+                            read_options=read_options)
     record = provenance("analyze_dask", params=params, lexicons=analyzer.lexicons,
                         form="wide")
     if client is not None:

@@ -54,7 +54,8 @@ import pandas as pd
 
 from ._provenance import attach, provenance
 
-__all__ = ["analyze", "Analyzer", "standard_ratios", "to_long", "MEASURES"]
+__all__ = ["analyze", "Analyzer", "analyze_params", "standard_ratios", "to_long",
+           "MEASURES"]
 
 #: Measure families :func:`analyze` can compute.
 MEASURES = ("formulae", "leaders", "vader", "kcna", "stance")
@@ -382,16 +383,9 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
     if output is not None and writer is None:  # nothing kept: the columns only
         _write_parquet(empty, output, None).close()
     wide = pd.concat(frames, ignore_index=True) if frames else empty
-    params = {"lexicon": lexicon if isinstance(lexicon, str) else "<custom>",
-              "leaders": leaders if leaders is None or isinstance(leaders, str)
-              else list(leaders) if isinstance(leaders, (list, tuple)) else
-              "<custom>",
-              "targets": targets if targets is None or isinstance(targets, str)
-              else "<custom>",
-              "measures": list(analyzer.measures), "entries": entries,
-              "n_jobs": n_jobs, "chunk_size": chunk_size,
-              "read_options": read_options, "source": source_desc,
-              "output": str(output) if output is not None else None}
+    params = analyze_params(
+        analyzer, n_jobs=n_jobs, chunk_size=chunk_size, read_options=read_options,
+        source=source_desc, output=str(output) if output is not None else None)
     extra = {}
     if report is not None:
         extra["ingest"] = report.to_dict(details=False)
@@ -400,6 +394,25 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
     if form == "wide":
         return wide
     return to_long(wide)
+
+
+def analyze_params(analyzer: Analyzer, **extra: Any) -> dict[str, Any]:
+    """The parameters of an analysis for its provenance record (JSON-friendly).
+
+    Lexicons, leaders and targets given as names are recorded by name; objects
+    (frames, sets) as ``"<custom>"`` — their content hashes are in the record's
+    ``lexicons`` list.
+    """
+    init = analyzer._init
+    lexicon, leaders, targets = init["lexicon"], init["leaders"], init["targets"]
+    return {"lexicon": lexicon if isinstance(lexicon, str) else "<custom>",
+            "leaders": leaders if leaders is None or isinstance(leaders, str)
+            else list(leaders) if isinstance(leaders, (list, tuple)) else
+            "<custom>",
+            "targets": targets if targets is None or isinstance(targets, str)
+            else "<custom>",
+            "measures": list(analyzer.measures), "entries": analyzer.entries,
+            **extra}
 
 
 def _frame_chunks(obj: Any) -> bool:
