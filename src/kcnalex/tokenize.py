@@ -390,7 +390,9 @@ def sentence_spans(text: str, *, abbreviations: Iterable[str] | None = None
     return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
 
 
-_WORD_BEFORE_DOT = re.compile(r"(?:[^\W_]|[.'-])*$")
+# the word before a dot, matched on the reversed 40 characters before it (a forward
+# search with "$" would retry from every position of the window)
+_WORD_BEFORE_DOT_REV = re.compile(r"(?:[^\W_]|[.'-])*")
 _NEXT_WORD = re.compile(r"\s+[\"'“‘(\[]?([^\W_]+)")
 
 
@@ -398,7 +400,7 @@ def _is_sentence_end(text: str, dot: int, end: int, extra: set[str] | None) -> b
     """Decide whether the dot at ``dot`` closes a sentence."""
     if text[dot:end].startswith(".."):
         return True  # ellipsis followed by a capital
-    word = _WORD_BEFORE_DOT.search(text, max(0, dot - 40), dot).group()
+    word = _WORD_BEFORE_DOT_REV.match(text[max(0, dot - 40):dot][::-1]).group()[::-1]
     if not word:
         return True
     bare = word.rstrip(".")
