@@ -44,11 +44,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
+from _rss import Sampler  # benchmarks/_rss.py (this folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT.parent / "shared" / "corpora" / "kcna-co-jp" / "days"
@@ -62,32 +62,6 @@ def _vmhwm_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024.0
     return float("nan")
-
-
-class _Sampler(threading.Thread):
-    def __init__(self, interval: float = 0.2) -> None:
-        super().__init__(daemon=True)
-        self.interval, self.peak_total = interval, 0.0
-        self._halt = threading.Event()
-
-    def run(self) -> None:
-        try:
-            import psutil
-        except ImportError:  # pragma: no cover
-            return
-        me = psutil.Process()
-        while not self._halt.is_set():
-            try:
-                total = me.memory_info().rss + sum(
-                    c.memory_info().rss for c in me.children(recursive=True))
-            except psutil.Error:
-                total = 0
-            self.peak_total = max(self.peak_total, total / 2**20)
-            self._halt.wait(self.interval)
-
-    def stop(self) -> None:
-        self._halt.set()
-        self.join()
 
 
 def _select_files(corpus: Path, years: str) -> list[Path]:
@@ -145,7 +119,7 @@ def run_one(source: str, output: str, n_jobs: int, measures: list[str],
 
     import kcnalex as kx
 
-    sampler = _Sampler()
+    sampler = Sampler()
     sampler.start()
     t0 = time.perf_counter()
     kx.analyze(source, output=output, n_jobs=n_jobs, measures=measures,

@@ -52,9 +52,10 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from _rss import Sampler  # benchmarks/_rss.py (this folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT.parent / "shared" / "corpora" / "kcna-co-jp" / "days"
@@ -83,35 +84,6 @@ def _rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-class _Sampler(threading.Thread):
-    """Samples the RSS of this process + its children (worker processes)."""
-
-    def __init__(self, interval: float = 0.1) -> None:
-        super().__init__(daemon=True)
-        self.interval, self.peak_total, self.peak_child = interval, 0.0, 0.0
-        self._halt = threading.Event()
-
-    def run(self) -> None:
-        try:
-            import psutil
-        except ImportError:  # pragma: no cover
-            return
-        me = psutil.Process()
-        while not self._halt.is_set():
-            try:
-                kids = [c.memory_info().rss for c in me.children(recursive=True)]
-                total = me.memory_info().rss + sum(kids)
-            except psutil.Error:
-                kids, total = [], 0
-            self.peak_total = max(self.peak_total, total / 2**20)
-            self.peak_child = max([self.peak_child, *(k / 2**20 for k in kids)])
-            self._halt.wait(self.interval)
-
-    def stop(self) -> None:
-        self._halt.set()
-        self.join()
 
 
 def _cpu_model() -> str:
@@ -266,7 +238,7 @@ def run_phase(name: str, data: str, args) -> dict:
     texts = df["text"].tolist()
     rss_loaded = _rss_mb()
     load_avg = os.getloadavg()
-    sampler = _Sampler()
+    sampler = Sampler()
     sampler.start()
     cpu0, t0 = _cpu_s(), time.perf_counter()
     if name == "limit":
@@ -475,7 +447,8 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
 
     ph = result["phases"]
-    secs = {k: v.get("extrapolated_s", v["wall_s"]) for k, v in ph.items()}
+    # wall seconds are rounded to 0.01: keep tiny slices from dividing by zero
+    secs = {k: max(v.get("extrapolated_s", v["wall_s"]), 0.01) for k, v in ph.items()}
     ratios = {}
     if "baseline" in ph:
         ratios["kcnalex_1_vs_baseline"] = round(secs["baseline"] / secs["kcnalex_1"],
