@@ -18,6 +18,7 @@ from kcnalex.tokenize import (
     split_sentences,
     token_spans,
     word_spans,
+    word_spans_batch,
 )
 
 
@@ -142,3 +143,20 @@ def test_spans_are_ordered_and_cover_all_nonspace(text):
 @given(st.lists(st.text(max_size=60), max_size=8))
 def test_batch_property(texts):
     assert count_tokens_batch(texts).tolist() == [count_tokens(t) for t in texts]
+
+
+@given(st.lists(st.text(max_size=80), max_size=8))
+def test_word_spans_batch_equals_single(texts):
+    got = word_spans_batch(texts)
+    assert len(got) == len(texts)
+    for (s, e), t in zip(got, texts):
+        s1, e1 = word_spans(t)
+        assert s.tolist() == s1.tolist() and e.tolist() == e1.tolist()
+
+
+def test_word_spans_batch_hand():
+    texts = ["U.", "S. imperialists' moves", "", "Kim Jong Il's-"]
+    got = [[t[a:b] for a, b in zip(s, e)] for (s, e), t in
+           zip(word_spans_batch(texts), texts)]
+    # "U." alone is an initial, not an abbreviation: its dot is punctuation
+    assert got == [["U"], ["S", "imperialists", "moves"], [], ["Kim", "Jong", "Il"]]

@@ -136,12 +136,11 @@ class Analyzer:
 
     def run(self, texts: Sequence[str]) -> np.ndarray:
         """Measures of many texts: float64 array ``(len(texts), len(columns))``."""
-        from .tokenize import sentence_spans, word_spans
+        from .tokenize import sentence_spans, word_spans_batch
 
+        texts = [t if isinstance(t, str) else "" for t in texts]
         out = np.zeros((len(texts), len(self.columns)), dtype=np.float64)
-        for i, text in enumerate(texts):
-            text = text if isinstance(text, str) else ""
-            words = word_spans(text)
+        for i, (text, words) in enumerate(zip(texts, word_spans_batch(texts))):
             sents = sentence_spans(text)
             row = [float(len(words[0])), float(len(sents[0]))]
             if "formulae" in self.measures:
