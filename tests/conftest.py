@@ -13,8 +13,13 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+# No per-example deadline: CI machines are shared and a slow example is not a bug.
+settings.register_profile("kcnalex", deadline=None, print_blob=True)
+settings.load_profile("kcnalex")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(
