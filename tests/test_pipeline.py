@@ -175,3 +175,16 @@ def test_iterable_of_frames_and_empty_chunks(tmp_path):
     none = tmp_path / "none.parquet"
     kx.analyze([DOCS.iloc[:0]], form="wide", output=none)
     assert len(pd.read_parquet(none)) == 0
+
+
+def test_n_sentences_counts_sentences_with_words_like_sentiment():
+    # "* * *" on its own line is a sentence with no word token: not counted
+    docs = pd.DataFrame({"doc_id": ["x"], "date": pd.to_datetime(["2012-01-05"]),
+                         "text": ["The talks went well.\n* * *\nIt rained."]})
+    wide = kx.analyze(docs, form="wide", measures=["vader"])
+    assert len(kx.split_sentences(docs["text"][0])) == 3
+    assert wide["n_sentences"][0] == 2
+    sent = kx.sentiment(docs, method="vader")
+    assert sent["n_sentences"][0] == 2
+    assert wide["vader_sum"][0] / wide["n_sentences"][0] == pytest.approx(
+        sent["mean"][0], abs=1e-12)

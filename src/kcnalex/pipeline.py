@@ -14,7 +14,8 @@ Wide columns (one row per document)
 ``doc_id``, ``date``,     from the corpus frame
 ``source``
 ``n_tokens``              word tokens (:func:`kcnalex.count_tokens`)
-``n_sentences``           sentences (:func:`kcnalex.tokenize.sentence_spans`)
+``n_sentences``           sentences with at least one word token (as in
+                          :func:`kcnalex.sentiment`)
 ``n_formulae``            formula matches of the lexicon (longest-first)
 ``n_cat:<category>``      formula matches per lexicon category
 ``n_entry:<entry>``       formula matches per entry (``entries=True`` only)
@@ -142,7 +143,7 @@ class Analyzer:
         out = np.zeros((len(texts), len(self.columns)), dtype=np.float64)
         for i, (text, words) in enumerate(zip(texts, word_spans_batch(texts))):
             sents = sentence_spans(text)
-            row = [float(len(words[0])), float(len(sents[0]))]
+            row = [float(len(words[0])), float(_n_word_sentences(words, sents))]
             if "formulae" in self.measures:
                 counts = self.matcher.count(text)
                 row.append(float(counts.sum()))
@@ -163,6 +164,21 @@ class Analyzer:
                                      s["n_friendly"]], axis=1).ravel())
             out[i] = row
         return out
+
+
+def _n_word_sentences(words: tuple[np.ndarray, np.ndarray],
+                      sents: tuple[np.ndarray, np.ndarray]) -> int:
+    """Sentences holding at least one word token (a line of ``* * *`` is not one).
+
+    The same count as :func:`kcnalex.sentiment`'s ``n_sentences``, so that
+    ``vader_sum / n_sentences`` is the mean sentence score of the sentiment stage.
+    """
+    ws, (ss, se) = words[0], sents
+    if not len(ws) or not len(ss):
+        return 0
+    sid = np.searchsorted(ss, ws, side="right") - 1
+    inside = (sid >= 0) & (ws < se[np.maximum(sid, 0)])
+    return int(np.unique(sid[inside]).size)
 
 
 def _load_targets(targets: Any):
