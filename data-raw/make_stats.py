@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 import kcnalex as kx
 from kcnalex._provenance import get_provenance
+from kcnalex.report import entry_months
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "corpora" / "kcna-co-jp-1997-2015"
@@ -62,27 +62,7 @@ def main() -> None:
             docs[c] = docs[c].astype(np.int32)
     docs = docs.sort_values(["date", "doc_id"], kind="stable").reset_index(drop=True)
 
-    month = wide["date"].dt.to_period("M").dt.to_timestamp()
-    counts = wide[entry_cols].to_numpy()
-    months, inv = np.unique(month.to_numpy(), return_inverse=True)
-    n = np.zeros((len(months), len(entry_cols)), dtype=np.int64)
-    nd = np.zeros_like(n)
-    np.add.at(n, inv, counts)
-    np.add.at(nd, inv, counts > 0)
-    month_docs = np.bincount(inv, minlength=len(months))
-    month_tokens = np.bincount(inv, weights=wide["n_tokens"], minlength=len(months))
-    lex = kx.load_lexicon("kcna-formulae").drop_duplicates("entry")
-    cat = dict(zip(lex["entry"], lex["category"]))
-    entries = [c.split(":", 1)[1] for c in entry_cols]
-    rows = pd.DataFrame({
-        "month": np.repeat(months, len(entries)),
-        "entry": np.tile(np.asarray(entries, dtype=object), len(months)),
-        "n": n.ravel(), "n_docs": nd.ravel(),
-        "month_docs": np.repeat(month_docs, len(entries)),
-        "month_tokens": np.repeat(month_tokens.astype(np.int64), len(entries)),
-    })
-    rows.insert(2, "category", rows["entry"].map(cat))
-    rows = rows[rows["n"] > 0].reset_index(drop=True)
+    rows = entry_months(wide)  # the same monthly totals the report computes
 
     OUT.mkdir(parents=True, exist_ok=True)
     docs.to_parquet(OUT / "doc_stats.parquet", index=False, compression="zstd")
