@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import numpy as np
@@ -15,11 +16,15 @@ from kcnalex.tokenize import (
     count_tokens_batch,
     learn_abbreviations,
     sentence_spans,
+    sentence_spans_batch,
     split_sentences,
     token_spans,
     word_spans,
     word_spans_batch,
 )
+
+# the module (kcnalex.tokenize the attribute is the function)
+_tok = importlib.import_module("kcnalex.tokenize")
 
 
 def toks(text, **kw):
@@ -160,3 +165,85 @@ def test_word_spans_batch_hand():
            zip(word_spans_batch(texts), texts)]
     # "U." alone is an initial, not an abbreviation: its dot is punctuation
     assert got == [["U"], ["S", "imperialists", "moves"], [], ["Kim", "Jong", "Il"]]
+
+
+# --------------------------------------------------------------------------- sentences
+# The splitter's reference: the rules written the plain way (the pattern run with
+# finditer, the dot decision per match, each segment stripped with str.strip). The
+# library finds the same cuts with numpy; these tests hold the two equal.
+def _reference_sentences(text: str) -> list[tuple[int, int]]:
+    cuts = [0]
+    for m in _tok._SENT_CAND_RE.finditer(text):
+        chunk = m.group()
+        if (chunk[0] == "." and chunk[-1] == "."
+                and not _tok._is_sentence_end(text, m.start(), m.end(), None)):
+            continue
+        cuts.append(m.end())
+    cuts.append(len(text))
+    out = []
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        seg = text[a:b]
+        left, right = len(seg) - len(seg.lstrip()), len(seg.rstrip())
+        if right > left:
+            out.append((a + left, a + right))
+    return out
+
+
+# characters the sentence rules look at, plus a few others
+_SENT_ALPHABET = st.sampled_from(
+    list(" \n\t\r.!?\"')]\u201c\u2018\u201d\u2019([-0AaBbUSNo7_,\u00a0\u2003\u0130é")
+    + ["-0-", "U.S.", "No.", "Mt.", "D.P.R.K.", "etc.", " The", "J.", "..."])
+_sent_texts = st.lists(_SENT_ALPHABET, max_size=40).map("".join)
+
+
+@given(st.one_of(_sent_texts, st.text(max_size=200)))
+def test_sentence_matches_equal_finditer(text):
+    flags = _tok._SFLAGS[np.minimum(_tok._codepoints(text), 0xFFFF)]
+    s, e = _tok._sentence_matches(text, flags)
+    want = [m.span() for m in _tok._SENT_CAND_RE.finditer(text)]
+    assert list(zip(s.tolist(), e.tolist())) == want
+
+
+@given(st.one_of(_sent_texts, st.text(max_size=200)))
+def test_sentence_spans_equal_reference(text):
+    s, e = sentence_spans(text)
+    assert list(zip(s.tolist(), e.tolist())) == _reference_sentences(text)
+
+
+@given(st.lists(st.one_of(_sent_texts, st.text(max_size=60)), max_size=8))
+def test_sentence_spans_batch_equals_single(texts):
+    got = sentence_spans_batch(texts)
+    assert len(got) == len(texts)
+    for (s, e), t in zip(got, texts):
+        s1, e1 = sentence_spans(t)
+        assert s.tolist() == s1.tolist() and e.tolist() == e1.tolist()
+
+
+def test_sentence_spans_hand():
+    text = 'He said "No." Then -0- it ended.\n\nThe U.S. The end...  Next'
+    got = [text[a:b] for a, b in zip(*sentence_spans(text))]
+    assert got == ['He said "No."', "Then -0-", "it ended.", "The U.S.", "The end...",
+                   "Next"]
+    # overlapping "-0-" (the second one is the match); a "-0-" opening a text does
+    # not join it to the text before
+    assert split_sentences("-0-0- x") == ["-0-0-", "x"]
+    got = sentence_spans_batch(["! ", "-0-"])
+    assert [p[0].tolist() + p[1].tolist() for p in got] == [[0, 1], [0, 3]]
+    assert [[t[a:b] for a, b in zip(*p)] for p, t in
+            zip(sentence_spans_batch(["A b. C d", "", "x U.S. The"]),
+                ["A b. C d", "", "x U.S. The"])] == [["A b.", "C d"], [],
+                                                       ["x U.S.", "The"]]
+
+
+def test_sentence_spans_real_month(co_jp_dir):
+    """A month of kcna.co.jp: batch and single splitting equal the reference."""
+    files = sorted(co_jp_dir.glob("2009-07-*_juche.json.gz"))
+    texts = kx.read_corpus(files, progress=False)["text"].tolist()
+    assert len(texts) > 300
+    batch = sentence_spans_batch(texts)
+    n = 0
+    for (s, e), t in zip(batch, texts):
+        want = _reference_sentences(t)
+        assert list(zip(s.tolist(), e.tolist())) == want
+        n += len(want)
+    assert n > 2000

@@ -55,6 +55,7 @@ __all__ = [
     "count_tokens_batch",
     "word_spans_batch",
     "sentence_spans",
+    "sentence_spans_batch",
     "split_sentences",
     "tokenize",
     "learn_abbreviations",
@@ -336,11 +337,8 @@ def count_tokens_batch(texts: Sequence[str]) -> np.ndarray:
     """
     if len(texts) == 0:
         return np.zeros(0, dtype=np.int64)
-    sep = "\n\n"
-    joined = sep.join(texts)
+    joined, offsets = _join(texts)
     starts, _, is_word = _scan(joined)
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    offsets = np.concatenate(([0], np.cumsum(lengths + len(sep))[:-1]))
     doc = np.searchsorted(offsets, starts[is_word], side="right") - 1
     return np.bincount(doc, minlength=len(texts)).astype(np.int64)
 
@@ -355,14 +353,9 @@ def word_spans_batch(texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]
     """
     if len(texts) == 0:
         return []
-    sep = "\n\n"
-    starts, ends, is_word = _scan(sep.join(texts))
-    starts, ends = starts[is_word], ends[is_word]
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    offsets = np.concatenate(([0], np.cumsum(lengths + len(sep))[:-1]))
-    cuts = np.searchsorted(starts, offsets).tolist() + [len(starts)]
-    return [(starts[cuts[i]:cuts[i + 1]] - off, ends[cuts[i]:cuts[i + 1]] - off)
-            for i, off in enumerate(offsets.tolist())]
+    joined, offsets = _join(texts)
+    starts, ends, is_word = _scan(joined)
+    return _cut(starts[is_word], ends[is_word], offsets)
 
 
 def sentence_spans(text: str, *, abbreviations: Iterable[str] | None = None
@@ -390,25 +383,223 @@ def sentence_spans(text: str, *, abbreviations: Iterable[str] | None = None
     ['The U.S. imperialists lied.', 'Mt. Paektu stood.', 'No. 3 works.']
     """
     extra = {a.lower().rstrip(".") for a in abbreviations} if abbreviations else None
-    cuts = [0]
-    for m in _SENT_CAND_RE.finditer(text):
-        end = m.end()
-        chunk = m.group()
-        # a dot inside closing quotes ends the sentence even after "No."
-        if (chunk[0] == "." and chunk[-1] == "."
-                and not _is_sentence_end(text, m.start(), end, extra)):
-            continue
-        cuts.append(end)
-    cuts.append(len(text))
-    starts, ends = [], []
-    for a, b in zip(cuts[:-1], cuts[1:]):
-        seg = text[a:b]
-        left = len(seg) - len(seg.lstrip())
-        right = len(seg.rstrip())
-        if right > left:
-            starts.append(a + left)
-            ends.append(a + right)
-    return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    return _sentence_bounds(text, _codepoints(text), extra)
+
+
+def sentence_spans_batch(texts: Sequence[str], *,
+                         abbreviations: Iterable[str] | None = None
+                         ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`sentence_spans` of many texts in one pass.
+
+    Equal to ``[sentence_spans(t) for t in texts]``: the texts are split joined by a
+    blank line (a line break always ends a sentence, and no rule looks across one),
+    and the offsets are cut back per text.
+    """
+    if len(texts) == 0:
+        return []
+    joined, offsets = _join(texts)
+    extra = {a.lower().rstrip(".") for a in abbreviations} if abbreviations else None
+    starts, ends = _joined_sentence_bounds(texts, joined, _codepoints(joined), offsets,
+                                           extra)
+    return _cut(starts, ends, offsets)
+
+
+def _joined_sentence_bounds(texts: Sequence[str], joined: str, cp: np.ndarray,
+                            offsets: np.ndarray, extra: set[str] | None
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence offsets of ``joined`` (``texts`` joined by :func:`_join`), equal to
+    each text's own sentences shifted by its offset.
+
+    The one rule that can reach across the blank line between two texts is the
+    "-0-" separator after white space: a text that opens with (spaces and) "-0-"
+    makes the batch be split text by text.
+    """
+    if any(t.lstrip().startswith("-0-") for t in texts[1:]):
+        parts = [_sentence_bounds(t, _codepoints(t), extra) for t in texts]
+        starts = np.concatenate([s + off for (s, _), off in zip(parts, offsets)])
+        ends = np.concatenate([e + off for (_, e), off in zip(parts, offsets)])
+        return starts.astype(np.int64), ends.astype(np.int64)
+    return _sentence_bounds(joined, cp, extra)
+
+
+_SEP = "\n\n"
+
+
+def _join(texts: Sequence[str]) -> tuple[str, np.ndarray]:
+    """``texts`` joined by a blank line, and the offset of each text in the result."""
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    offsets = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(lengths[:-1] + len(_SEP), out=offsets[1:])
+    return _SEP.join(texts), offsets
+
+
+def _cut(starts: np.ndarray, ends: np.ndarray, offsets: np.ndarray
+         ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Split sorted global spans back into per-text spans (text-relative offsets)."""
+    cuts = np.searchsorted(starts, offsets).tolist() + [len(starts)]
+    return [(starts[cuts[i]:cuts[i + 1]] - off, ends[cuts[i]:cuts[i + 1]] - off)
+            for i, off in enumerate(offsets.tolist())]
+
+
+# sentence-rule flags per BMP code point (one table lookup per text)
+_F_TERM, _F_CLOSE, _F_OPEN, _F_CAP, _F_SPACE, _F_WORDISH, _F_NL, _F_DOT = (
+    1 << k for k in range(8))
+
+
+def _build_sentence_flags() -> np.ndarray:
+    flags = np.zeros(0x10000, dtype=np.uint8)
+    for chars, bit in ((".!?", _F_TERM), ("\"'\u201d\u2019)]", _F_CLOSE),
+                       ("\"'\u201c\u2018([", _F_OPEN),
+                       ("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", _F_CAP),
+                       ("\n", _F_NL), (".", _F_DOT)):
+        for ch in chars:
+            flags[ord(ch)] |= bit
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if ch.isspace():  # what str.strip() and re's \s remove
+            flags[cp] |= _F_SPACE
+        if ch.isalnum() or ch in ".'-":  # the word before a dot: [^\W_] or . ' -
+            flags[cp] |= _F_WORDISH
+    return flags
+
+
+_SFLAGS = _build_sentence_flags()
+_DASH_ZERO_RE = re.compile("(?=-0-)")  # every "-0-", overlapping ones too
+
+
+def _run_ends(mask: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """End (exclusive) of the run of ``mask`` that covers each ``pos`` (``pos``
+    itself where ``mask[pos]`` is false). Cheap for sparse masks."""
+    n = len(mask)
+    if not len(pos):
+        return pos.copy()
+    tail = np.flatnonzero(mask[:-1] & ~mask[1:]) + 1
+    if mask[-1]:
+        tail = np.append(tail, n)
+    if not len(tail):
+        return pos.copy()
+    k = np.minimum(np.searchsorted(tail, pos, side="right"), len(tail) - 1)
+    inside = np.zeros(len(pos), dtype=bool)
+    valid = pos < n
+    inside[valid] = mask[pos[valid]]
+    return np.where(inside, tail[k], pos)
+
+
+def _run_starts(mask: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Start of the run of ``mask`` that covers each ``pos`` (``pos + 1`` where
+    ``mask[pos]`` is false), so that ``text[:result]`` ends before the run."""
+    if not len(pos):
+        return pos.copy()
+    head = np.flatnonzero(mask[1:] & ~mask[:-1]) + 1
+    if mask[0]:
+        head = np.insert(head, 0, 0)
+    inside = mask[pos]
+    if not len(head):
+        return pos + 1
+    k = np.maximum(np.searchsorted(head, pos, side="right") - 1, 0)
+    return np.where(inside, head[k], pos + 1)
+
+
+def _sentence_matches(text: str, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(starts, ends)`` of the matches of ``_SENT_CAND_RE.finditer(text)``.
+
+    ``flags``: :data:`_SFLAGS` of the text's code points. The pattern's three
+    branches match disjoint characters: a run of ``.!?`` plus closing quotes when a
+    space and a capital (or digit) follow; a run of line breaks; and (rare) spaces
+    plus "-0-". Without "-0-" in the text the first two are found with numpy alone;
+    with it, the pattern is tried only where a match can begin, so the result is
+    always finditer's.
+    """
+    n = len(flags)
+    empty = np.zeros(0, dtype=np.int64)
+    if n == 0:
+        return empty, empty
+    term = (flags & _F_TERM) != 0
+    first = term.copy()
+    first[1:] &= ~term[:-1]
+    nl = (flags & _F_NL) != 0
+    nl_first = nl.copy()
+    nl_first[1:] &= ~nl[:-1]
+    if "-0-" in text:
+        cands = np.flatnonzero(first | nl_first).tolist()
+        extra = []
+        for m in _DASH_ZERO_RE.finditer(text):
+            q = r = m.start()
+            while r > 0 and text[r - 1].isspace():
+                r -= 1
+            extra += [r, q]
+        match = _SENT_CAND_RE.match
+        out: list[tuple[int, int]] = []
+        last = 0
+        for p in sorted(set(cands).union(extra)):
+            if p < last:
+                continue
+            m = match(text, p)
+            if m is not None:
+                last = m.end()
+                out.append((p, last))
+        if not out:
+            return empty, empty
+        arr = np.asarray(out, dtype=np.int64)
+        return arr[:, 0], arr[:, 1]
+    # branch 1: [.!?]+ then closers*, looking at \s+ [opener]? [A-Z0-9]
+    p = np.flatnonzero(first)
+    c = _run_ends((flags & _F_CLOSE) != 0, _run_ends(term, p))
+    space = (flags & _F_SPACE) != 0
+    ok = c < n
+    ok[ok] = space[c[ok]]
+    q = _run_ends(space, c[ok])  # first non-space after the spaces
+    has_q = q < n
+    fq = flags[np.minimum(q, n - 1)]
+    fq1 = flags[np.minimum(q + 1, n - 1)]
+    look = has_q & (((fq & _F_CAP) != 0)
+                    | (((fq & _F_OPEN) != 0) & (q + 1 < n) & ((fq1 & _F_CAP) != 0)))
+    ok[ok] = look
+    nls = np.flatnonzero(nl_first)
+    starts = np.concatenate((p[ok], nls))
+    ends = np.concatenate((c[ok], _run_ends(nl, nls)))
+    order = np.argsort(starts, kind="stable")
+    return starts[order].astype(np.int64), ends[order].astype(np.int64)
+
+
+def _sentence_bounds(text: str, cp: np.ndarray, extra: set[str] | None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence offsets of ``text`` (``cp``: its code points)."""
+    if not len(cp):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    flags = _SFLAGS[np.minimum(cp, 0xFFFF)]
+    ms, me = _sentence_matches(text, flags)
+    keep = np.ones(len(ms), dtype=bool)
+    # a match that starts and ends with a dot may be an abbreviation's dot
+    dot = ((flags[ms] & _F_DOT) != 0) & ((flags[me - 1] & _F_DOT) != 0)
+    if dot.any():
+        ds, de = ms[dot], me[dot]
+        ellipsis = (ds + 1 < de) & ((flags[np.minimum(ds + 1, len(cp) - 1)]
+                                     & _F_DOT) != 0)
+        # start of the word before the dot (at most 40 characters back)
+        ws = np.maximum(_run_starts((flags & _F_WORDISH) != 0,
+                                    np.maximum(ds - 1, 0)), ds - 40)
+        ws = np.where(ds > 0, ws, 0)
+        # no dot inside a word of 7+ characters: not an abbreviation (the known
+        # short forms have at most 6 letters) unless the caller gave extra ones
+        dots = np.flatnonzero(flags & _F_DOT)
+        inner = np.searchsorted(dots, ds) - np.searchsorted(dots, ws)
+        sure = ellipsis | (ws >= ds)
+        if extra is None:
+            sure |= (ds - ws >= 7) & (inner == 0)
+        res = np.ones(len(ds), dtype=bool)
+        todo = np.flatnonzero(~sure)
+        res[todo] = [_dot_ends_sentence(text, text[a:b], e, extra) for a, b, e in
+                     zip(ws[todo].tolist(), ds[todo].tolist(), de[todo].tolist())]
+        keep[dot] = res
+    c = np.concatenate(([0], me[keep], [len(text)])).astype(np.int64)
+    # strip each segment: first non-space at or after its start, last before its end
+    space = (flags & _F_SPACE) != 0
+    a = _run_ends(space, c[:-1])
+    b = _run_starts(space, np.maximum(c[1:] - 1, 0))
+    ok = a < b
+    return a[ok], b[ok]
 
 
 # the word before a dot, matched on the reversed 40 characters before it (a forward
@@ -422,15 +613,20 @@ def _is_sentence_end(text: str, dot: int, end: int, extra: set[str] | None) -> b
     if text[dot:end].startswith(".."):
         return True  # ellipsis followed by a capital
     word = _WORD_BEFORE_DOT_REV.match(text[max(0, dot - 40):dot][::-1]).group()[::-1]
+    return _dot_ends_sentence(text, word, end, extra)
+
+
+def _dot_ends_sentence(text: str, word: str, end: int, extra: set[str] | None) -> bool:
+    """Does a dot after ``word`` (the letters, digits and ``.'-`` before it, at most
+    40) end a sentence? ``end``: the end of the dot's match."""
     if not word:
         return True
     bare = word.rstrip(".")
-    nxt = _NEXT_WORD.match(text, end)
-    next_word = nxt.group(1) if nxt else ""
     if "." in bare and re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", bare):
         # multi-dot abbreviation (U.S., D.P.R.K.): ends a sentence only before a
         # typical sentence opener
-        return next_word in _SENTENCE_STARTERS
+        nxt = _NEXT_WORD.match(text, end)
+        return (nxt.group(1) if nxt else "") in _SENTENCE_STARTERS
     if len(bare) == 1 and bare.isalpha() and bare.isupper():
         return False  # an initial: "J. Smith"
     if bare in ABBREVIATIONS:
