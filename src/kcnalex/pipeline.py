@@ -136,49 +136,74 @@ class Analyzer:
         return (_rebuild_analyzer, (self._init,))
 
     def run(self, texts: Sequence[str]) -> np.ndarray:
-        """Measures of many texts: float64 array ``(len(texts), len(columns))``."""
-        from .tokenize import sentence_spans, word_spans_batch
+        """Measures of many texts: float64 array ``(len(texts), len(columns))``.
+
+        The batch is processed joined by blank lines (no token, sentence or
+        formula crosses one): one scan for the word tokens, one for the
+        sentences, one VADER/KCNA pass over all the sentences, and the per-document
+        numbers are tallied with ``bincount``. Leader mentions and stance are found
+        per document.
+        """
+        from .tokenize import _codepoints, _cut, _join, _joined_sentence_bounds, _scan
 
         texts = [t if isinstance(t, str) else "" for t in texts]
-        out = np.zeros((len(texts), len(self.columns)), dtype=np.float64)
-        for i, (text, words) in enumerate(zip(texts, word_spans_batch(texts))):
-            sents = sentence_spans(text)
-            row = [float(len(words[0])), float(_n_word_sentences(words, sents))]
-            if "formulae" in self.measures:
-                counts = self.matcher.count(text)
-                row.append(float(counts.sum()))
-                row.extend(np.bincount(self._cat_index, weights=counts,
-                                       minlength=len(self.categories)))
-                if self.entries:
-                    row.extend(counts.astype(np.float64))
-            if "leaders" in self.measures:
-                row.extend(self.leaders.counts(text).ravel().astype(np.float64))
-            for m, scorer in self._scorers.items():
-                c = scorer.sentence_scores(text, words[0], words[1], sents[0],
-                                           sents[1])
-                row += [float(c.sum()), float(np.count_nonzero(c <= -_SENT_THRESHOLD)),
-                        float(np.count_nonzero(c >= _SENT_THRESHOLD))]
-            if "stance" in self.measures:
-                s = self.stance.doc_sums(text, sentences=sents, words=words)
-                row.extend(np.stack([s["score_sum"], s["n_sentences"], s["n_hostile"],
-                                     s["n_friendly"]], axis=1).ravel())
-            out[i] = row
+        n = len(texts)
+        out = np.zeros((n, len(self.columns)), dtype=np.float64)
+        if n == 0:
+            return out
+        joined, offsets = _join(texts)
+        cp = _codepoints(joined)
+        ws, we, is_word = _scan(joined)
+        ws, we = ws[is_word], we[is_word]
+        ss, se = _joined_sentence_bounds(texts, joined, cp, offsets, None)
+        out[:, 0] = np.bincount(np.searchsorted(offsets, ws, side="right") - 1,
+                                minlength=n)
+        # sentences holding a word token (the denominators of sentence means)
+        sid = np.searchsorted(ss, ws, side="right") - 1
+        inside = (sid >= 0) & (ws < se[np.maximum(sid, 0)])
+        used = np.unique(sid[inside])
+        sent_doc = np.searchsorted(offsets, ss[used], side="right") - 1
+        out[:, 1] = np.bincount(sent_doc, minlength=n)
+        col = 2
+        if "formulae" in self.measures:
+            counts = self.matcher.count_many(texts)
+            out[:, col] = counts.sum(axis=1)
+            col += 1
+            ncat = len(self.categories)
+            cats = np.zeros((n, ncat))
+            for j in range(ncat):
+                cats[:, j] = counts[:, self._cat_index == j].sum(axis=1)
+            out[:, col:col + ncat] = cats
+            col += ncat
+            if self.entries:
+                out[:, col:col + counts.shape[1]] = counts
+                col += counts.shape[1]
+        per_doc = "leaders" in self.measures or "stance" in self.measures
+        if per_doc:
+            words = _cut(ws, we, offsets)
+            sents = _cut(ss, se, offsets)
+        if "leaders" in self.measures:
+            width = 3 * len(self.leaders.names)
+            for i, text in enumerate(texts):
+                out[i, col:col + width] = self.leaders.counts(text).ravel()
+            col += width
+        for scorer in self._scorers.values():
+            c = scorer.sentence_scores(joined, ws, we, ss, se)
+            out[:, col] = np.bincount(sent_doc, weights=c, minlength=n)
+            out[:, col + 1] = np.bincount(sent_doc, weights=c <= -_SENT_THRESHOLD,
+                                          minlength=n)
+            out[:, col + 2] = np.bincount(sent_doc, weights=c >= _SENT_THRESHOLD,
+                                          minlength=n)
+            col += 3
+        if "stance" in self.measures:
+            width = 4 * len(self.stance.target_names)
+            for i, text in enumerate(texts):
+                s = self.stance.doc_sums(text, sentences=sents[i], words=words[i])
+                out[i, col:col + width] = np.stack(
+                    [s["score_sum"], s["n_sentences"], s["n_hostile"],
+                     s["n_friendly"]], axis=1).ravel()
+            col += width
         return out
-
-
-def _n_word_sentences(words: tuple[np.ndarray, np.ndarray],
-                      sents: tuple[np.ndarray, np.ndarray]) -> int:
-    """Sentences holding at least one word token (a line of ``* * *`` is not one).
-
-    The same count as :func:`kcnalex.sentiment`'s ``n_sentences``, so that
-    ``vader_sum / n_sentences`` is the mean sentence score of the sentiment stage.
-    """
-    ws, (ss, se) = words[0], sents
-    if not len(ws) or not len(ss):
-        return 0
-    sid = np.searchsorted(ss, ws, side="right") - 1
-    inside = (sid >= 0) & (ws < se[np.maximum(sid, 0)])
-    return int(np.unique(sid[inside]).size)
 
 
 def _load_targets(targets: Any):

@@ -446,12 +446,19 @@ def sentiment(
     """
     if form not in ("wide", "long"):
         raise ValueError(f"form must be 'wide' or 'long', got {form!r}")
+    from .tokenize import sentence_spans_batch, word_spans_batch
+
     scorer = make_scorer(method, negation_window=negation_window, name=name)
     df = as_corpus(corpus)
     texts = df["text"].tolist()
     res = np.empty((len(texts), len(DOC_FIELDS)), dtype=np.float64)
-    for i, text in enumerate(texts):
-        res[i] = sentiment_doc(text, scorer, threshold=threshold)
+    for b0 in range(0, len(texts), 256):  # spans found a batch at a time
+        batch = [t if isinstance(t, str) else "" for t in texts[b0:b0 + 256]]
+        for k, (text, words, sents) in enumerate(zip(
+                texts[b0:b0 + 256], word_spans_batch(batch),
+                sentence_spans_batch(batch))):
+            res[b0 + k] = sentiment_doc(text, scorer, words=words, sentences=sents,
+                                        threshold=threshold)
     out = pd.DataFrame({
         "doc_id": df["doc_id"].to_numpy(),
         "date": df["date"].to_numpy(),
