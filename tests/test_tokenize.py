@@ -169,8 +169,9 @@ def test_word_spans_batch_hand():
 
 # --------------------------------------------------------------------------- sentences
 # The splitter's reference: the rules written the plain way (the pattern run with
-# finditer, the dot decision per match, each segment stripped with str.strip). The
-# library finds the same cuts with numpy; these tests hold the two equal.
+# finditer, the dot decision per match, each segment stripped with str.strip), as
+# sentence_spans does for one text. For batches the library finds the same cuts with
+# numpy (_sentence_bounds); these tests hold the two equal.
 def _reference_sentences(text: str) -> list[tuple[int, int]]:
     cuts = [0]
     for m in _tok._SENT_CAND_RE.finditer(text):
@@ -205,7 +206,10 @@ def test_sentence_matches_equal_finditer(text):
 
 
 @given(st.one_of(_sent_texts, st.text(max_size=200)))
-def test_sentence_spans_equal_reference(text):
+def test_sentence_bounds_equal_reference(text):
+    """The numpy splitter (batches) equals the plain one (single texts)."""
+    s, e = _tok._sentence_bounds(text, _tok._codepoints(text), None)
+    assert list(zip(s.tolist(), e.tolist())) == _reference_sentences(text)
     s, e = sentence_spans(text)
     assert list(zip(s.tolist(), e.tolist())) == _reference_sentences(text)
 
