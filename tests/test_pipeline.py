@@ -188,3 +188,21 @@ def test_n_sentences_counts_sentences_with_words_like_sentiment():
     assert sent["n_sentences"][0] == 2
     assert wide["vader_sum"][0] / wide["n_sentences"][0] == pytest.approx(
         sent["mean"][0], abs=1e-12)
+
+
+def test_compiled_and_python_sentiment_paths_identical(co_jp_dir, monkeypatch):
+    """numba-compiled VADER (kcnalex[fast]) and the per-sentence path: same floats."""
+    from kcnalex import _vader_jit
+
+    if not _vader_jit.available():
+        pytest.skip("numba is not installed (kcnalex[fast])")
+    files = sorted(co_jp_dir.glob("2004-03-1*_juche.json.gz"))
+    compiled = kx.analyze(files, form="wide", measures=["vader"])
+    monkeypatch.setenv("KCNALEX_JIT", "0")
+    python = kx.analyze(files, form="wide", measures=["vader"])
+    assert len(compiled) > 100
+    pd.testing.assert_frame_equal(compiled, python, check_exact=True)
+    engines = [lx.get("engine") for lx in kx.get_provenance(compiled)["lexicons"]]
+    assert any("numba" in str(e) for e in engines)
+    engines = [lx.get("engine") for lx in kx.get_provenance(python)["lexicons"]]
+    assert "kcnalex.vader.vader_array" in engines

@@ -404,3 +404,75 @@ def test_real_seed_article(seed_path):
     assert len(sents) > 10
     assert_same(sents)
     assert_same([text])  # a whole article as one string
+
+
+# --------------------------------------------------------------------------------------
+# the compiled path (numba): every sentence's compound equals the reference's
+
+_jit = pytest.importorskip("kcnalex._vader_jit")
+needs_numba = pytest.mark.skipif(not _jit.available(),
+                                 reason="numba is not installed (kcnalex[fast])")
+
+
+def jit_compounds(texts) -> list[float]:
+    """Compound of each text, scored as spans of one joined string."""
+    joined, starts, ends, pos = "", [], [], 0
+    parts = []
+    for t in texts:
+        parts.append(t)
+        starts.append(pos)
+        ends.append(pos + len(t))
+        pos += len(t) + 1
+    joined = "\x00".join(parts)
+    return _jit.compound_spans(joined, np.array(starts), np.array(ends)).tolist()
+
+
+def assert_jit_same(texts) -> None:
+    for text, got in zip(texts, jit_compounds(texts), strict=True):
+        want = ref_tuple(text)[3]
+        assert same_floats((got,), (want,)), (text, got, want)
+
+
+@needs_numba
+def test_jit_edge_cases():
+    assert_jit_same(EDGE_CASES)
+
+
+@needs_numba
+@settings(max_examples=600, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(sentence(), min_size=1, max_size=4))
+def test_jit_hypothesis_rule_vocabulary(texts):
+    assert_jit_same(texts)
+
+
+@needs_numba
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(DENSE), max_size=40).map("".join),
+                min_size=1, max_size=4))
+def test_jit_hypothesis_dense_triggers(texts):
+    assert_jit_same(texts)
+
+
+@needs_numba
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=4))
+def test_jit_hypothesis_any_unicode(texts):
+    assert_jit_same(texts)
+
+
+@needs_numba
+@pytest.mark.realdata
+def test_jit_real_kcna_co_jp_sentences(co_jp_dir):
+    files = sorted(co_jp_dir.glob("*.json.gz"))[::100]
+    sents = _real_sentences(files, 3000, seed=4)
+    assert len(sents) == 3000
+    assert_jit_same(sents)
+
+
+@needs_numba
+def test_jit_short_and_empty():
+    assert jit_compounds(["good"] * 3 + ["The harvest is very good!",
+                                         "No progress was made.", ""]) == [
+        0.4404, 0.4404, 0.4404, 0.54, -0.3252, 0.0]
+    assert _jit.compound_spans("", np.zeros(0), np.zeros(0)).tolist() == []

@@ -121,6 +121,7 @@ class Analyzer:
             for m in ("vader", "kcna"):
                 if m in self.measures:
                     self._scorers[m] = make_scorer(m)
+                    self.lexicons.append(dict(self._scorers[m].info))
                     cols += [f"{m}_sum", f"n_{m}_neg", f"n_{m}_pos"]
         if "stance" in self.measures:
             from .stance import StanceScorer

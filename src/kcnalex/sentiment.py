@@ -109,6 +109,27 @@ def _vader_engine():
     return engine
 
 
+def _use_jit() -> bool:
+    """Score VADER sentences with the numba-compiled loop (same numbers)?
+
+    Yes when numba is installed (``pip install kcnalex[fast]``), unless the
+    environment variable ``KCNALEX_JIT=0`` asks for the per-sentence Python path.
+    """
+    if os.environ.get("KCNALEX_JIT", "1") == "0":
+        return False
+    from ._vader_jit import available
+
+    return available()
+
+
+def _vader_engine_name() -> str:
+    if _use_jit():
+        import numba
+
+        return f"kcnalex._vader_jit (numba {numba.__version__})"
+    return getattr(_vader_engine(), "name", "")
+
+
 # --------------------------------------------------------------------------- lexicons
 def _lexicon_dir() -> Path:
     return Path(str(resources.files("kcnalex") / "data" / "lexicons"))
@@ -235,6 +256,10 @@ class SentimentScorer:
         sid = sid[inside]
         used = np.unique(sid)
         if self.words is None:
+            if _use_jit():
+                from ._vader_jit import compound_spans
+
+                return compound_spans(text, sent_starts[used], sent_ends[used])
             ss, se = sent_starts.tolist(), sent_ends.tolist()
             return _vader_compound([text[ss[i]:se[i]] for i in used.tolist()])
         low = text.lower()
@@ -289,9 +314,11 @@ def make_scorer(method: _Method = "vader", *, negation_window: int = 3,
     if isinstance(method, SentimentScorer):
         return method
     if isinstance(method, str) and method == "vader":
-        eng = _vader_engine()
-        info = {"name": "vader", "version": "vaderSentiment 3.3.2",
-                "engine": getattr(eng, "name", "")}
+        from .vader import _DATA
+
+        info = {"name": "vader_lexicon",
+                "version": f"vaderSentiment {_DATA['version']}",
+                "sha256": _DATA["lexicon_sha256"], "engine": _vader_engine_name()}
         return SentimentScorer("vader", None, info)
     if isinstance(method, str) and method == "kcna":
         words, info = _kcna_lexicon()
