@@ -9,8 +9,10 @@ with ``kcnalex.read_corpus``, splits every article with
 
 * reference: ``vaderSentiment.vaderSentiment.SentimentIntensityAnalyzer()
   .polarity_scores`` (vaderSentiment 3.3.2), one call per sentence;
-* ours: ``kcnalex.vader.vader_array`` (the pipeline path; same numbers as
-  ``vader_scores``).
+* ours: ``kcnalex.vader.vader_array`` (same numbers as ``vader_scores``);
+* ours compiled (when numba is installed, ``kcnalex[fast]``): the compound of every
+  sentence of the chunk from ``kcnalex._vader_jit.compound_spans`` (the chunk joined
+  into one string, the sentences as spans: the pipeline's path).
 
 The sentences are processed in chunks; within a chunk both run back to back (the
 order alternates between chunks), so a busy machine slows both alike. Each result is
@@ -51,7 +53,7 @@ def _same(a, b) -> bool:
 
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for dist in ("kcnalex", "vaderSentiment", "numpy", "pandas"):
+    for dist in ("kcnalex", "vaderSentiment", "numpy", "pandas", "numba"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:  # pragma: no cover
@@ -138,10 +140,17 @@ def main() -> None:
     reference = SentimentIntensityAnalyzer().polarity_scores
     lexicon = vader._LEX
     load_start = os.getloadavg()
+    from kcnalex import _vader_jit
+
+    jit = _vader_jit.available()
     wall = {"reference": 0.0, "kcnalex": 0.0, "dict_lookup": 0.0}
+    if jit:
+        wall["kcnalex_jit"] = 0.0
+        _vader_jit.compound_spans("good", [0], [4])  # compile / load the cache
     cpu = dict.fromkeys(wall, 0.0)
     diffs: list[dict[str, object]] = []
     n_diff = 0
+    n_diff_jit = 0
     clock = (time.perf_counter, time.process_time)
 
     def run(name, fn, chunk):
@@ -158,6 +167,15 @@ def main() -> None:
         get = lexicon.get
         return [sum(get(w.lower(), 0.0) for w in s.split()) for s in chunk]
 
+    def jit_batch(chunk):
+        import numpy as np
+
+        lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
+        starts = np.zeros(len(chunk), dtype=np.int64)
+        np.cumsum(lengths[:-1] + 1, out=starts[1:])
+        return _vader_jit.compound_spans("\x00".join(chunk), starts,
+                                         starts + lengths)
+
     for k, start in enumerate(range(0, n, args.chunk)):
         chunk = sents[start:start + args.chunk]
         if k % 2 == 0:
@@ -167,6 +185,14 @@ def main() -> None:
             ours = run("kcnalex", vader.vader_array, chunk)
             expected = run("reference", ref_batch, chunk)
         run("dict_lookup", dict_batch, chunk)
+        if jit:
+            comp = run("kcnalex_jit", jit_batch, chunk).tolist()
+            for j, (c, exp) in enumerate(zip(comp, expected)):
+                if not _same((c,), (exp["compound"],)):
+                    n_diff_jit += 1
+                    if len(diffs) < 20:
+                        diffs.append({"sentence": start + j, "jit_compound": c,
+                                      "reference": exp["compound"]})
         for j, (row, exp) in enumerate(zip(ours.tolist(), expected)):
             exp_t = tuple(exp[key] for key in KEYS)
             if not _same(row, exp_t):
@@ -190,6 +216,7 @@ def main() -> None:
                    "n_sentences_total": n_all},
         "n_strings": n,
         "diffs": n_diff,
+        "diffs_jit_compound": n_diff_jit if jit else None,
         "diff_examples": diffs,
         "seconds_cpu": {k: round(v, 3) for k, v in cpu.items()},
         "seconds_wall": {k: round(v, 3) for k, v in wall.items()},
@@ -199,6 +226,8 @@ def main() -> None:
         "ratio_cpu": round(ratio_cpu, 2),
         "ratio_wall": round(ratio_wall, 2),
         "ratio_dict_lookup_cpu": round(cpu["reference"] / cpu["dict_lookup"], 2),
+        "ratio_jit_cpu": (round(cpu["reference"] / cpu["kcnalex_jit"], 2) if jit
+                          else None),
         "chunk": args.chunk,
         "versions": _versions(),
         "machine": {**_machine(), "loadavg_start": load_start,
@@ -213,8 +242,11 @@ def main() -> None:
           f"{result['us_per_string_cpu']['kcnalex']} us per sentence (cpu)")
     print(f"ratio {ratio_cpu:.2f}x (cpu), {ratio_wall:.2f}x (wall); "
           f"plain dict lookup would be {result['ratio_dict_lookup_cpu']}x")
+    if jit:
+        print(f"compiled path (compound only): diffs {n_diff_jit}, ratio "
+              f"{result['ratio_jit_cpu']}x (cpu)")
     print(f"wrote {out}")
-    if n_diff:
+    if n_diff or n_diff_jit:
         sys.exit(1)
 
 
