@@ -571,3 +571,26 @@ def test_aggregate_uses_ratios_recorded_by_analyze():
     assert sorted(sel["measure"]) == ["n_sentences", "vader_mean"]
     none = kx.aggregate(long, freq="M", ci=None, min_docs=1, ratios={})
     assert "vader_mean" not in set(none["measure"])
+
+
+def test_bootstrap_does_not_depend_on_blas_threads():
+    """The bootstrap's matrix product runs on one BLAS thread, so intervals are the
+    same on any machine (a threaded product rounds some sums differently)."""
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    ds = pd.DataFrame({
+        "doc_id": np.repeat([f"d{i}" for i in range(n)], 3),
+        "date": np.repeat(pd.to_datetime("2012-01-01")
+                          + pd.to_timedelta(rng.integers(0, 59, n), unit="D"), 3),
+        "measure": np.tile(["n_a", "n_b", "score_c"], n),
+        "value": rng.random(3 * n) * 10,
+        "n_tokens": np.repeat(rng.integers(50, 2000, n), 3),
+    })
+    with threadpool_limits(1):
+        one = aggregate(ds, n_boot=300)
+    with threadpool_limits(8):
+        many = aggregate(ds, n_boot=300)
+    pd.testing.assert_frame_equal(one, many, check_exact=True)
+    assert one["ci_low"].notna().all()

@@ -105,6 +105,8 @@ def _bootstrap_replicates(rng: np.random.Generator, num: np.ndarray, den: np.nda
     ``i`` was drawn in replicate ``b``), so each replicate is
     ``(C @ num) / (C @ den)``.
     """
+    from threadpoolctl import threadpool_limits
+
     n = num.shape[0]
     block = max(1, min(n_boot, max_cells // max(n, 1)))
     out = np.empty((n_boot, num.shape[1]))
@@ -115,7 +117,10 @@ def _bootstrap_replicates(rng: np.random.Generator, num: np.ndarray, den: np.nda
         draws += offsets[:b]
         counts = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n)
         counts = counts.astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # one BLAS thread: threads are 30x slower on this skinny product, and
+        # far worse when the cores are busy (the result does not change)
+        with np.errstate(divide="ignore", invalid="ignore"), \
+                threadpool_limits(1, user_api="blas"):
             out[b0:b0 + b] = (counts @ num) / (counts @ den)
     return out
 
@@ -296,6 +301,10 @@ def aggregate(
     ratios = {str(k): (str(v[0]), str(v[1])) for k, v in ratios.items()}
 
     # ---- rows to keep -------------------------------------------------------------
+    # work on a view without attrs: pandas deep-copies attrs on every operation
+    # (an analyze result's provenance can hold a long list of input files)
+    doc_stats = doc_stats.copy(deep=False)
+    doc_stats.attrs = {}
     n_in = len(doc_stats)
     ords = _to_ordinals(doc_stats["date"], pfreq)
     keep = ords != np.iinfo(np.int64).min
