@@ -145,6 +145,7 @@ class Analyzer:
         numbers are tallied with ``bincount``. Leader mentions and stance are found
         per document.
         """
+        from .sentiment import _sorted_unique
         from .tokenize import _codepoints, _cut, _join, _joined_sentence_bounds, _scan
 
         texts = [t if isinstance(t, str) else "" for t in texts]
@@ -162,7 +163,7 @@ class Analyzer:
         # sentences holding a word token (the denominators of sentence means)
         sid = np.searchsorted(ss, ws, side="right") - 1
         inside = (sid >= 0) & (ws < se[np.maximum(sid, 0)])
-        used = np.unique(sid[inside])
+        used = _sorted_unique(sid[inside])
         sent_doc = np.searchsorted(offsets, ss[used], side="right") - 1
         out[:, 1] = np.bincount(sent_doc, minlength=n)
         col = 2

@@ -254,7 +254,7 @@ class SentimentScorer:
         inside = (sid >= 0) & (word_starts < sent_ends[np.maximum(sid, 0)])
         word_starts, word_ends = word_starts[inside], word_ends[inside]
         sid = sid[inside]
-        used = np.unique(sid)
+        used = _sorted_unique(sid)  # words in text order: their sentence ids sorted
         if self.words is None:
             if _use_jit():
                 from ._vader_jit import compound_spans
@@ -285,6 +285,13 @@ class SentimentScorer:
         sums = np.bincount(pos, weights=contrib, minlength=len(used))
         nhit = np.bincount(pos, weights=hit, minlength=len(used))
         return np.divide(sums, nhit, out=np.zeros_like(sums), where=nhit > 0)
+
+
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """``numpy.unique`` of an already sorted array, without sorting it again."""
+    if not len(a):
+        return a
+    return a[np.concatenate(([True], a[1:] != a[:-1]))]
 
 
 _Method = str | pd.DataFrame | Mapping[str, float] | os.PathLike
