@@ -16,6 +16,7 @@ The data flow is ``doc stats -> aggregate -> period stats -> plot``:
 
 from __future__ import annotations
 
+import functools
 import warnings
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -105,8 +106,6 @@ def _bootstrap_replicates(rng: np.random.Generator, num: np.ndarray, den: np.nda
     ``i`` was drawn in replicate ``b``), so each replicate is
     ``(C @ num) / (C @ den)``.
     """
-    from threadpoolctl import threadpool_limits
-
     n = num.shape[0]
     block = max(1, min(n_boot, max_cells // max(n, 1)))
     out = np.empty((n_boot, num.shape[1]))
@@ -117,12 +116,26 @@ def _bootstrap_replicates(rng: np.random.Generator, num: np.ndarray, den: np.nda
         draws += offsets[:b]
         counts = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n)
         counts = counts.astype(np.float64)
-        # one BLAS thread: threads are 30x slower on this skinny product, and
-        # far worse when the cores are busy (the result does not change)
-        with np.errstate(divide="ignore", invalid="ignore"), \
-                threadpool_limits(1, user_api="blas"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             out[b0:b0 + b] = (counts @ num) / (counts @ den)
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _blas_one_thread():
+    """Context: BLAS on one thread (for the bootstrap's matrix products).
+
+    A threaded BLAS is ~30x slower on those skinny products (far worse when the
+    cores are busy) and splits some sums differently, so the intervals would depend
+    on the machine's thread count. The library scan is done once per process.
+    """
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _resolve_kinds(measures: Sequence[str], kinds, kind_column: pd.Series | None,
@@ -479,7 +492,8 @@ def aggregate(
         r_ntok[g, :, pi] = ntok
         if qs is not None and n >= 2:
             rng = np.random.default_rng(_cell_seed(seed, starts[pi], group_labels[g]))
-            reps = _bootstrap_replicates(rng, num, den, n_boot) * scale
+            with _blas_one_thread():
+                reps = _bootstrap_replicates(rng, num, den, n_boot) * scale
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
                 bounds = np.nanquantile(reps, qs, axis=0)
