@@ -454,6 +454,20 @@ def test_jit_hypothesis_dense_triggers(texts):
     assert_jit_same(texts)
 
 
+# every word of the reference's multi-word idioms and boosters, with rule words
+IDIOM_WORDS = sorted({w for key in (*vader._SPECIAL_T, *vader._BOOSTER_T)
+                      for w in key} | {"no", "not", "never", "so", "this", "very",
+                                       "least", "at", "but", "good", "bad", "great"})
+
+
+@needs_numba
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(IDIOM_WORDS), max_size=30).map(" ".join),
+                min_size=1, max_size=4))
+def test_jit_hypothesis_idioms(texts):
+    assert_jit_same(texts)
+
+
 @needs_numba
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(max_size=60), min_size=1, max_size=4))

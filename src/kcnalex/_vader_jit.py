@@ -81,10 +81,10 @@ def _tables() -> tuple:
             raise RuntimeError(f"kcnalex: VADER word {w!r} does not fit the table")
     index = {w: i for i, w in enumerate(words)}
     n = len(words)
-    chars = np.zeros((n, _MAX_LEN), dtype=np.uint32)
+    chars = np.zeros((n, _MAX_LEN), dtype=np.uint8)  # ASCII words
     lengths = np.zeros(n, dtype=np.int64)
     size = 1 << _TABLE_BITS
-    slots = np.full(size, -1, dtype=np.int64)
+    slots = np.full(size, -1, dtype=np.int32)
     for i, w in enumerate(words):
         codes = [ord(c) for c in w]
         chars[i, :len(w)] = codes
@@ -105,12 +105,19 @@ def _tables() -> tuple:
         return (np.array([a for a, _ in items], dtype=np.int64),
                 np.array([b for _, b in items], dtype=np.float64))
 
+    # pairs that start a multi-word key (the idiom check is skipped without one)
+    starts = sorted({_seq_key([index[w] for w in key[:2]], n)
+                     for key in (*_v._SPECIAL_T, *_v._BOOSTER_T)})
+    first = np.zeros(n, dtype=np.bool_)
+    for key in (*_v._SPECIAL_T, *_v._BOOSTER_T):
+        first[index[key[0]]] = True
     sp2, sp3 = seq_table(_v._SPECIAL_T, 2), seq_table(_v._SPECIAL_T, 3)
     bo2, bo3 = seq_table(_v._BOOSTER_T, 2), seq_table(_v._BOOSTER_T, 3)
     if any(len(k) > 3 for k in (*_v._SPECIAL_T, *_v._BOOSTER_T)):  # pragma: no cover
         raise RuntimeError("kcnalex: VADER idioms longer than three words")
     return (slots, chars, lengths, value, in_lex, booster, negate, named,
             sp2[0], sp2[1], sp3[0], sp3[1], bo2[0], bo2[1], bo3[0], bo3[1],
+            first, np.array(starts, dtype=np.int64),
             np.float64(_v._C_INCR), np.float64(_v._N_SCALAR))
 
 
@@ -123,7 +130,8 @@ def _seq_key(ids: list[int], n: int) -> int:
 
 def _kernel_py(codes, starts, ends, slots, chars, lengths, value, in_lex, booster,
                negate, named, sp2k, sp2v, sp3k, sp3v, bo2k, bo2v, bo3k, bo3v,
-               c_incr, n_scalar, compensated, out, status):  # pragma: no cover
+               first, pair_starts, c_incr, n_scalar, compensated, out,
+               status):  # pragma: no cover
     """Compound of every span; ``status`` 1 = non-ASCII (Python finishes it), 2 =
     compound within 1e-7 of a rounding half (``out`` holds it unrounded)."""
     nw = len(lengths)
@@ -145,14 +153,7 @@ def _kernel_py(codes, starts, ends, slots, chars, lengths, value, in_lex, booste
         b = ends[s]
         status[s] = 0
         out[s] = 0.0
-        ascii_ok = True
-        for p in range(a, b):
-            if codes[p] >= 128:
-                ascii_ok = False
-                break
-        if not ascii_ok:
-            status[s] = 1
-            continue
+        wide = False  # a non-ASCII character: Python scores the sentence
         # ---- tokens
         n = 0
         n_up = 0
@@ -166,30 +167,39 @@ def _kernel_py(codes, starts, ends, slots, chars, lengths, value, in_lex, booste
                 p += 1
                 continue
             t0 = p
+            # one pass over the token: its end, "!"/"?", letter case, "n't"
+            has_u = False
+            has_l = False
+            nt = False
+            c1 = 0  # the two previous characters, lower-cased
+            c2 = 0
             while p < b:
                 c = codes[p]
                 if c == 32 or (9 <= c <= 13) or (28 <= c <= 31):
                     break
-                if c == 33:
+                if c >= 128:
+                    wide = True
+                elif c == 33:
                     ep += 1
                 elif c == 63:
                     qm += 1
-                p += 1
-            t1 = p
-            # isupper of the token as written
-            has_u = False
-            has_l = False
-            for q in range(t0, t1):
-                c = codes[q]
-                if 65 <= c <= 90:
+                elif 65 <= c <= 90:
                     has_u = True
+                    c += 32
                 elif 97 <= c <= 122:
                     has_l = True
-            up = has_u and not has_l
+                if c == 116 and c1 == 39 and c2 == 110:
+                    nt = True
+                c2 = c1
+                c1 = c
+                p += 1
+            t1 = p
+            up = has_u and not has_l  # str.isupper of the token as written
             upper[n] = up
             if up:
                 n_up += 1
-            # _strip_punc_if_word
+            # _strip_punc_if_word ("n't" can only lie inside what it keeps: n and t
+            # are not punctuation)
             l0 = t0
             while l0 < t1 and _is_punct(codes[l0]):
                 l0 += 1
@@ -199,13 +209,6 @@ def _kernel_py(codes, starts, ends, slots, chars, lengths, value, in_lex, booste
             if l1 - l0 <= 2:
                 l0 = t0
                 l1 = t1
-            # "n't" inside the lower-cased token
-            nt = False
-            for q in range(l0, l1 - 2):
-                if (_lower(codes[q]) == 110 and codes[q + 1] == 39
-                        and _lower(codes[q + 2]) == 116):
-                    nt = True
-                    break
             has_nt[n] = nt
             # table lookup (exact)
             wid = -1
@@ -231,6 +234,9 @@ def _kernel_py(codes, starts, ends, slots, chars, lengths, value, in_lex, booste
             if wid >= 0 and not np.isnan(value[wid]):
                 any_hit = True
             n += 1
+        if wide:
+            status[s] = 1
+            continue
         if n == 0 or not any_hit:
             continue
         cap_diff = 0 < n - n_up < n
@@ -291,8 +297,16 @@ def _kernel_py(codes, starts, ends, slots, chars, lengths, value, in_lex, booste
                                 pass
                             elif (p3 >= 0 and negate[p3]) or has_nt[i - 3]:
                                 valence = valence * n_scalar
-                            valence = _idioms(valence, tid, i, last, nw, sp2k, sp2v,
-                                              sp3k, sp3v, bo2k, bo2v, bo3k, bo3v)
+                            # every key the idiom check reads starts with the
+                            # pair (w3, w2), (w2, w1), (w1, w0) or (w0, next)
+                            if (_pair(tid[i - 3], p2, first, pair_starts, nw)
+                                    or _pair(p2, p1, first, pair_starts, nw)
+                                    or _pair(p1, w, first, pair_starts, nw)
+                                    or (i < last and _pair(w, tid[i + 1], first,
+                                                           pair_starts, nw))):
+                                valence = _idioms(valence, tid, i, last, nw, sp2k,
+                                                  sp2v, sp3k, sp3v, bo2k, bo2v, bo3k,
+                                                  bo3v)
             # _least_check
             if i > 1 and (tid[i - 1] < 0 or not in_lex[tid[i - 1]]) \
                     and tid[i - 1] == least_:
@@ -405,6 +419,14 @@ def _key(ids, nw):  # pragma: no cover - compiled
     return key
 
 
+def _pair_py(a, b, first, pair_starts, nw):  # pragma: no cover - compiled
+    if a < 0 or b < 0 or not first[a]:
+        return False
+    key = (a + 1) * (nw + 1) + (b + 1)
+    j = np.searchsorted(pair_starts, key)
+    return j < len(pair_starts) and pair_starts[j] == key
+
+
 def _idioms_py(valence, tid, i, last, nw, sp2k, sp2v, sp3k, sp3v, bo2k, bo2v, bo3k,
                bo3v):  # pragma: no cover - compiled
     w0 = tid[i]
@@ -452,6 +474,7 @@ if numba is not None:
     _find = _jit(_find)
     _key = _jit(_key)
     _idioms = _jit(_idioms_py)
+    _pair = _jit(_pair_py)
     _kernel = _jit(_kernel_py)
 
 assert set(string.punctuation) == {chr(c) for c in range(128) if _is_punct_py(c)}
