@@ -145,7 +145,7 @@ class Analyzer:
         numbers are tallied with ``bincount``. Leader mentions and stance are found
         per document.
         """
-        from .sentiment import _sorted_unique
+        from .sentiment import sentences_with_words
         from .tokenize import _codepoints, _cut, _join, _joined_sentence_bounds, _scan
 
         texts = [t if isinstance(t, str) else "" for t in texts]
@@ -158,12 +158,9 @@ class Analyzer:
         ws, we, is_word = _scan(joined)
         ws, we = ws[is_word], we[is_word]
         ss, se = _joined_sentence_bounds(texts, joined, cp, offsets, None)
-        out[:, 0] = np.bincount(np.searchsorted(offsets, ws, side="right") - 1,
-                                minlength=n)
+        out[:, 0] = np.diff(np.searchsorted(ws, np.append(offsets, len(joined))))
         # sentences holding a word token (the denominators of sentence means)
-        sid = np.searchsorted(ss, ws, side="right") - 1
-        inside = (sid >= 0) & (ws < se[np.maximum(sid, 0)])
-        used = _sorted_unique(sid[inside])
+        used = sentences_with_words(ws, ss, se)
         sent_doc = np.searchsorted(offsets, ss[used], side="right") - 1
         out[:, 1] = np.bincount(sent_doc, minlength=n)
         col = 2

@@ -250,18 +250,19 @@ class SentimentScorer:
         """
         if len(word_starts) == 0 or len(sent_starts) == 0:
             return np.zeros(0)
-        sid = np.searchsorted(sent_starts, word_starts, side="right") - 1
-        inside = (sid >= 0) & (word_starts < sent_ends[np.maximum(sid, 0)])
-        word_starts, word_ends = word_starts[inside], word_ends[inside]
-        sid = sid[inside]
-        used = _sorted_unique(sid)  # words in text order: their sentence ids sorted
-        if self.words is None:
+        if self.words is None:  # VADER reads the sentence text
+            used = sentences_with_words(word_starts, sent_starts, sent_ends)
             if _use_jit():
                 from ._vader_jit import compound_spans
 
                 return compound_spans(text, sent_starts[used], sent_ends[used])
             ss, se = sent_starts.tolist(), sent_ends.tolist()
             return _vader_compound([text[ss[i]:se[i]] for i in used.tolist()])
+        sid = np.searchsorted(sent_starts, word_starts, side="right") - 1
+        inside = (sid >= 0) & (word_starts < sent_ends[np.maximum(sid, 0)])
+        word_starts, word_ends = word_starts[inside], word_ends[inside]
+        sid = sid[inside]
+        used = _sorted_unique(sid)  # words in text order: their sentence ids sorted
         low = text.lower()
         if len(low) != len(text):  # lower() changed lengths (rare Unicode)
             toks = [text[a:b].lower()
@@ -285,6 +286,19 @@ class SentimentScorer:
         sums = np.bincount(pos, weights=contrib, minlength=len(used))
         nhit = np.bincount(pos, weights=hit, minlength=len(used))
         return np.divide(sums, nhit, out=np.zeros_like(sums), where=nhit > 0)
+
+
+def sentences_with_words(word_starts: np.ndarray, sent_starts: np.ndarray,
+                         sent_ends: np.ndarray) -> np.ndarray:
+    """Indices of the sentences that hold the start of a word token.
+
+    Both span lists are sorted and sentences do not overlap, so sentence ``i`` holds
+    a word when a word start lies in ``[sent_starts[i], sent_ends[i])``: two
+    searches per sentence, none per word.
+    """
+    lo = np.searchsorted(word_starts, sent_starts, side="left")
+    hi = np.searchsorted(word_starts, sent_ends, side="left")
+    return np.flatnonzero(hi > lo)
 
 
 def _sorted_unique(a: np.ndarray) -> np.ndarray:
