@@ -385,3 +385,58 @@ def test_real_archive_count_frame_consistent(two_years):
     assert stacked.sort_index().to_dict() == per.sort_index().to_dict()
     np.testing.assert_array_equal(
         c["n_tokens"].to_numpy(), [kx.count_tokens(t) for t in docs["text"]])
+
+
+# --------------------------------------------------------------------------- scanning
+# The compiled Aho-Corasick DFA (kcnalex[fast]) against pyahocorasick, and the
+# matcher's results with either scan.
+from kcnalex import _acdfa  # noqa: E402
+
+needs_numba = pytest.mark.skipif(not _acdfa.jit_enabled(),
+                                 reason="numba is not installed (kcnalex[fast])")
+_KEY_ALPHABET = st.sampled_from(list("abcu .-'s\u00d7"))
+
+
+@needs_numba
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_KEY_ALPHABET, min_size=1, max_size=6), min_size=1,
+                max_size=12, unique=True),
+       st.text(st.sampled_from(list("abcu .-'s\u00d7xZ\n")), max_size=200))
+def test_compiled_scan_equals_pyahocorasick(keys, text):
+    sc = _acdfa.KeyScanner(keys)
+    compiled = sc.scan(text)
+    arr = np.array(list(sc._auto.iter(text)), dtype=np.int64).reshape(-1, 2)
+    order = np.lexsort((-np.array([len(keys[k]) for k in arr[:, 1]], dtype=np.int64),
+                        arr[:, 0]))
+    reference = arr[order, 0], arr[order, 1]
+    assert compiled[0].tolist() == reference[0].tolist()
+    assert compiled[1].tolist() == reference[1].tolist()
+    # the hits themselves: every (end, key) is an occurrence
+    for end, k in zip(*map(np.ndarray.tolist, compiled)):
+        assert text[end - len(keys[k]) + 1:end + 1] == keys[k]
+    assert len(compiled[0]) == sum(
+        text.startswith(k, i) for k in keys for i in range(len(text)))
+
+
+@needs_numba
+def test_compiled_scan_more_hits_than_room():
+    sc = _acdfa.KeyScanner(["a", "aa", "aaa"])
+    ends, keys = sc.scan("a" * 40)  # 117 hits in 40 characters: a second pass
+    assert len(ends) == 40 + 39 + 38
+    assert ends.tolist()[:4] == [0, 1, 1, 2] and keys.tolist()[:4] == [0, 1, 0, 2]
+
+
+@needs_numba
+@pytest.mark.realdata
+def test_compiled_and_python_scans_match_the_same(two_years, monkeypatch):
+    docs = two_years.iloc[:1500]
+    m = FormulaMatcher("kcna-formulae")
+    compiled = match_formulae(docs, lexicon=m)
+    counts = m.count_many(docs["text"].tolist())
+    monkeypatch.setenv("KCNALEX_JIT", "0")
+    python = match_formulae(docs, lexicon=m)
+    assert len(compiled) > 5000
+    pd.testing.assert_frame_equal(compiled, python)
+    np.testing.assert_array_equal(counts, m.count_many(docs["text"].tolist()))
+    np.testing.assert_array_equal(
+        counts, np.stack([m.count(t) for t in docs["text"].tolist()]))

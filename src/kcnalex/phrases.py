@@ -29,10 +29,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
-import ahocorasick
 import numpy as np
 import pandas as pd
 
+from ._acdfa import KeyScanner, jit_enabled
 from ._columns import as_corpus
 from ._provenance import attach, provenance
 from .lexicons import LexiconError, lexicon_info, load_lexicon
@@ -42,9 +42,13 @@ from .tokenize import (
     _CLASS,
     _COMMA,
     _DIGIT,
+    _DOT,
     _HYPHEN,
     _PUNCT,
     _SPACE,
+    _classes,
+    _codepoints,
+    _run_starts,
     count_tokens_batch,
     token_spans,
     word_spans,
@@ -78,6 +82,13 @@ def _cls(ch: str) -> int:
 def _alnum(ch: str) -> bool:
     c = _cls(ch)
     return c == _ALPHA or c == _DIGIT
+
+
+# lower case of each BMP code point where it is one character (else the point
+# itself): _lower(text) code by code, but for the final-sigma rule of str.lower,
+# whose two forms are no key's characters (beyond the BMP: no key's either)
+_LOWER_CP = np.array([ord(chr(c).lower()) if len(chr(c).lower()) == 1 else c
+                      for c in range(0x10000)], dtype=np.uint32)
 
 
 def _lower(text: str) -> str:
@@ -275,14 +286,24 @@ class FormulaMatcher:
         groups: dict[str, list[_Term]] = {}
         for t in terms:
             groups.setdefault(t.cmp[0], []).append(t)
-        auto = ahocorasick.Automaton()
-        for key, ts in groups.items():
+        keys = list(groups)
+        self._payload = []
+        plain = np.full(len(keys), -1, dtype=np.int64)  # the key's one plain term
+        for k, key in enumerate(keys):
+            ts = groups[key]
             simple = tuple((t.idx, t.caps[0] if t.caps else None,
                             t.exact[0] if t.exact else None) for t in ts if t.simple)
             complex_ = tuple(t for t in ts if not t.simple)
-            auto.add_word(key, (len(key), simple, complex_))
-        auto.make_automaton()
-        self._auto = auto
+            self._payload.append((len(key), simple, complex_))
+            if (len(simple) == 1 and not complex_ and simple[0][1] is None
+                    and simple[0][2] is None):
+                plain[k] = simple[0][0]
+        self._plain = plain
+        self._klen = np.array([len(k) for k in keys], dtype=np.int64)
+        self._has_simple = np.array([bool(p[1]) for p in self._payload], dtype=bool)
+        self._has_complex = np.array([bool(p[2]) for p in self._payload], dtype=bool)
+        self._rank = np.asarray(self._rank_list, dtype=np.int64)
+        self._scanner = KeyScanner(keys)
 
     # pickling: rebuild from the lexicon frame
     def __reduce__(self):
@@ -319,48 +340,114 @@ class FormulaMatcher:
             return -1
         return pos
 
-    def _candidates(self, norm: str, low: str) -> list[tuple[int, int, int]]:
-        out: list[tuple[int, int, int]] = []
-        append = out.append
-        n = len(norm)
-        fast = _PUNCT_FAST
-        for end, (klen, simple, complex_) in self._auto.iter(low):
-            s = end - klen + 1
-            # inline fast paths of _is_start / _is_end (a space or punctuation next)
-            if s and norm[s - 1] != " " and not _is_start(norm, s):
-                continue
-            if simple:
-                e = end + 1
-                if e == n or norm[e] in fast or _is_end(norm, e):
-                    for idx, caps, exact in simple:
-                        if caps is not None:
-                            if not all(norm[s + i].isupper() for i in caps):
-                                continue
-                        elif exact is not None and norm[s:e] != exact:
-                            continue
-                        append((s, e, idx))
-            for t in complex_:
-                e = self._complex(t, s, norm, low)
-                if e > 0:
-                    append((s, e, t.idx))
-        return out
+    def _candidates(self, norm: str
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Term matches ``(starts, ends, term_idx)`` before overlaps are resolved.
 
-    def _resolve(self, cands: list[tuple[int, int, int]]
+        Every key occurrence in the lower-cased text is a hit. Token boundaries are
+        decided in numpy from the tokenizer's character classes where the
+        neighbouring characters settle them (space or punctuation: a boundary; a
+        letter or digit on both sides: none), by :func:`_is_start` /
+        :func:`_is_end` otherwise; case rules, globs and multi-segment terms are
+        checked hit by hit.
+        """
+        cp = _codepoints(norm)
+        low = None
+        if jit_enabled():  # lower-case the code points (as _lower does)
+            ends, keys = self._scanner.scan_codes(_LOWER_CP[np.minimum(cp, 0xFFFF)])
+        else:
+            low = _lower(norm)
+            ends, keys = self._scanner.scan(low)
+        z = np.zeros(0, dtype=np.int64)
+        if not len(ends):
+            return z, z, z
+        n = len(norm)
+        cls = _classes(norm, cp)
+        alnum = (cls == _ALPHA) | (cls == _DIGIT)
+        s = ends - self._klen[keys] + 1
+        e = ends + 1
+        # a token starts at s
+        sp = np.maximum(s - 1, 0)
+        prev = cls[sp]
+        start = (s == 0) | (prev == _SPACE) | (prev == _PUNCT)
+        todo = ~start & ~(alnum[sp] & alnum[s])
+        for j in np.flatnonzero(todo).tolist():
+            start[j] = _is_start(norm, int(s[j]))
+        # a token ends at e (hits of keys with a simple term)
+        simple = start & self._has_simple[keys]
+        at_end = e >= n
+        ee = np.minimum(e, n - 1)
+        nxt = cls[ee]
+        end = at_end | (nxt == _SPACE) | (nxt == _PUNCT)
+        before = cp[e - 1]
+        not_s = (before != 115) & (before != 83)  # neither "s" nor "S"
+        end |= ~at_end & (nxt == _APOS) & not_s
+        p_al = alnum[e - 1]
+        end |= ~at_end & (nxt == _COMMA) & (cls[e - 1] != _DIGIT)
+        # "x-y": a hyphen after a word character joins when a word character follows
+        hy = ~at_end & (nxt == _HYPHEN) & p_al & not_s
+        after = alnum[np.minimum(e + 1, n - 1)] & (e + 1 < n)
+        end |= hy & ~after
+        # a dot after a letter run of 7+ characters is its own token (the known
+        # short forms have at most 6 letters, chains like U.S. 1)
+        dot = ~at_end & (nxt == _DOT) & (cls[e - 1] == _ALPHA) & ~end
+        if dot.any():
+            run = _run_starts(alnum, e[dot] - 1)
+            long_word = np.zeros(len(e), dtype=bool)
+            long_word[dot] = (e[dot] - run) >= 7
+            end |= long_word
+        decided = end | (p_al & alnum[ee] & ~at_end) | (hy & after)
+        todo = simple & ~decided
+        for j in np.flatnonzero(todo).tolist():
+            end[j] = _is_end(norm, int(e[j]))
+        hit = simple & end
+        plain = self._plain[keys]
+        fast = hit & (plain >= 0)
+        out = [(s[fast], e[fast], plain[fast])]
+        # case rules, and glob or multi-segment terms, hit by hit
+        extra: list[tuple[int, int, int]] = []
+        slow = (hit & (plain < 0)) | (start & self._has_complex[keys])
+        for j in np.flatnonzero(slow).tolist():
+            sj, ej = int(s[j]), int(e[j])
+            _, simple_terms, complex_ = self._payload[int(keys[j])]
+            if hit[j]:
+                for idx, caps, exact in simple_terms:
+                    if caps is not None:
+                        if not all(norm[sj + i].isupper() for i in caps):
+                            continue
+                    elif exact is not None and norm[sj:ej] != exact:
+                        continue
+                    extra.append((sj, ej, idx))
+            if complex_ and low is None:
+                low = _lower(norm)
+            for t in complex_:
+                ec = self._complex(t, sj, norm, low)
+                if ec > 0:
+                    extra.append((sj, ec, t.idx))
+        if extra:
+            arr = np.array(extra, dtype=np.int64)
+            out.append((arr[:, 0], arr[:, 1], arr[:, 2]))
+        return tuple(np.concatenate(col) for col in zip(*out))
+
+    def _resolve(self, starts: np.ndarray, ends: np.ndarray, idx: np.ndarray
                  ) -> list[tuple[int, int, int]]:
-        """Apply the overlap policy to candidate ``(start, end, term_idx)``."""
-        if len(cands) < 2:
-            return cands
+        """Apply the overlap policy to candidate matches: ``(start, end, term_idx)``
+        in text order."""
+        if not len(starts):
+            return []
         if self.overlaps == "longest":
-            rank = self._rank_list
-            cands.sort(key=lambda c: (c[0], c[0] - c[1], rank[c[2]], c[2]))
+            # leftmost, then longest, then a literal before a glob term, then order
+            order = np.lexsort((idx, self._rank[idx], starts - ends, starts))
             keep = []
             last = -1
-            for c in cands:
+            for c in zip(starts[order].tolist(), ends[order].tolist(),
+                         idx[order].tolist()):
                 if c[0] >= last:
                     keep.append(c)
                     last = c[1]
             return keep
         entry = self._entry_list
+        cands = zip(starts.tolist(), ends.tolist(), idx.tolist())
         keyed = sorted({(c[0], c[1], entry[c[2]]): c for c in
                         sorted(cands, reverse=True)}.items())
         return [c for _, c in keyed]
@@ -371,7 +458,7 @@ class FormulaMatcher:
         if not isinstance(text, str) or not text:
             return [], None
         norm, omap = _normalise(text)
-        return self._resolve(self._candidates(norm, _lower(norm))), omap
+        return self._resolve(*self._candidates(norm)), omap
 
     def find_terms(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Matches of ``text`` as ``(term_idx, start, end)`` int64 arrays.
@@ -408,20 +495,31 @@ class FormulaMatcher:
     def count_many(self, texts: Sequence[str]) -> np.ndarray:
         """Counts of many texts: int64 array of shape ``(len(texts), n_entries)``.
 
-        Row ``i`` equals ``count(texts[i])``; the batch is tallied with one
-        ``numpy.bincount``.
+        Row ``i`` equals ``count(texts[i])``. The texts are matched joined by
+        ``" \\x00 "`` (a space, a one-character punctuation token, a space: no term
+        crosses it, and it bounds tokens as a text's start and end do), in one
+        scan, and the matches are tallied per text with one ``numpy.bincount``.
         """
         n = len(self.entries)
-        entry = self._entry_list
-        flat: list[int] = []
-        add = flat.append
-        for i, text in enumerate(texts):
-            base = i * n
-            for c in self._matches(text)[0]:
-                add(base + entry[c[2]])
-        counts = np.bincount(np.asarray(flat, dtype=np.int64),
-                             minlength=len(texts) * n)
-        return counts.astype(np.int64).reshape(len(texts), n)
+        docs = [t if isinstance(t, str) else "" for t in texts]
+        counts = np.zeros(len(docs) * n, dtype=np.int64)
+        if not docs:
+            return counts.reshape(0, n)
+        found, omap = self._matches(_JOIN.join(docs))
+        if found:
+            arr = np.array(found, dtype=np.int64)
+            start = arr[:, 0] if omap is None else omap[arr[:, 0]]
+            lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+            offsets = np.zeros(len(docs), dtype=np.int64)
+            np.cumsum(lengths[:-1] + len(_JOIN), out=offsets[1:])
+            doc = np.searchsorted(offsets, start, side="right") - 1
+            counts = np.bincount(doc * n + self.term_entry[arr[:, 2]],
+                                 minlength=len(docs) * n).astype(np.int64)
+        return counts.reshape(len(docs), n)
+
+
+_JOIN = " \x00 "
+assert _TABLE[0] == _PUNCT  # the separator's middle character is punctuation
 
 
 def _rebuild(lexicon: pd.DataFrame, overlaps: str) -> FormulaMatcher:

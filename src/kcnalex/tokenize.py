@@ -121,8 +121,8 @@ def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _classes(text: str) -> np.ndarray:
-    cp = _codepoints(text)
+def _classes(text: str, cp: np.ndarray | None = None) -> np.ndarray:
+    cp = _codepoints(text) if cp is None else cp
     cls = _CLASS[np.minimum(cp, 0xFFFF)]
     if cp.size and cp.max() > 0xFFFF:
         # astral characters (emoji, rare CJK): letters stay letters, the rest punct
