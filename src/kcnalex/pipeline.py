@@ -221,9 +221,27 @@ def _rebuild_analyzer(init: dict) -> Analyzer:
 _WORKER: Analyzer | None = None
 
 
-def _worker_init(init: dict) -> None:
+def _worker_init(init: dict, token: str) -> None:
     global _WORKER
+    if _WORKER is not None and getattr(_WORKER, "_token", None) == token:
+        return  # inherited from the parent by fork, built and warmed up
     _WORKER = Analyzer(**init)
+
+
+def _start_pool(analyzer: Analyzer, n_jobs: int) -> ProcessPoolExecutor:
+    """Worker processes for ``analyzer``.
+
+    The parent runs the analyzer once on a short text (loading the compiled
+    kernels) and leaves it in the module, so that workers started by ``fork`` (the
+    default on Linux) inherit it ready instead of importing and building their own
+    (about a second each); with other start methods each worker builds one.
+    """
+    global _WORKER
+    analyzer.run(["Warm-up. The respected Comrade Kim Jong Un said it is good."])
+    analyzer._token = token = os.urandom(8).hex()
+    _WORKER = analyzer
+    return ProcessPoolExecutor(n_jobs, initializer=_worker_init,
+                               initargs=(analyzer._init, token))
 
 
 def _worker_run(texts: list[str]) -> np.ndarray:
@@ -391,8 +409,7 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
 
     disable = (not sys.stderr.isatty()) if progress is None else not progress
     bar = tqdm(desc="analyze", unit="doc", disable=disable)
-    pool = (ProcessPoolExecutor(n_jobs, initializer=_worker_init,
-                                initargs=(analyzer._init,)) if n_jobs > 1 else None)
+    pool = _start_pool(analyzer, n_jobs) if n_jobs > 1 else None
     frames: list[pd.DataFrame] = []
     writer = None
     try:
