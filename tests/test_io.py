@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -491,6 +492,78 @@ def test_dedup_keeps_earliest_and_greedy():
     out = _dedup.Deduplicator().process([short, short.replace("s40", "t40")],
                                         ["a", "b"])
     assert out == [None, None]
+
+
+def test_sorted_keys_batches_repeats_and_payloads():
+    keys = _dedup.SortedKeys(label=np.int64)
+    keys.add(np.array([7, 2**64 - 1, 3], dtype=np.uint64), label=[0, 1, 2])
+    keys.add(np.array([5, 7, 0], dtype=np.uint64), label=[3, 4, 5])
+    keys.add(np.array([], dtype=np.uint64), label=[])
+    assert keys.keys.tolist() == [0, 3, 5, 7, 7, 2**64 - 1]
+    assert keys.columns["label"].tolist() == [5, 2, 3, 0, 4, 1]  # 7: in added order
+    start, stop = keys.span(np.array([7, 4, 2**64 - 1], dtype=np.uint64))
+    assert start.tolist() == [3, 2, 5] and stop.tolist() == [5, 2, 6]
+    assert keys.contains(np.array([0, 1, 2**64 - 1], dtype=np.uint64)).tolist() == [
+        True, False, True]
+    assert 2**64 - 1 in keys and 6 not in keys and len(keys) == 6
+    assert keys.nbytes == 6 * 16
+    with pytest.raises(ValueError, match="payload columns"):
+        keys.add(np.array([1], dtype=np.uint64))
+    with pytest.raises(ValueError, match="2 values for 1 keys"):
+        keys.add(np.array([1], dtype=np.uint64), label=[1, 2])
+
+
+def test_label_store_rebuilds_every_label():
+    labels = ["2012-01-01_juche.json.gz:articles[3]", "2012-01-01_juche.json.gz",
+              "2012-01-01_juche.json.gz:articles[0]", "k.json:[12]", "x.jsonl:line[5]",
+              "a:b:c", "plain", "", ":", "x:", "f:row[007]", "f:a[1][2]", "f:[]",
+              "f:n[1234567890123456789]", "f:n[123456789012345678]", "dir/w.txt"]
+    store = _dedup.LabelStore()
+    assert [store.add(x) for x in labels] == list(range(len(labels)))
+    assert [store[i] for i in range(len(store))] == labels
+    # a file name is stored once, however many of its records are labelled
+    assert store._strings.count("2012-01-01_juche.json.gz") == 1
+    assert store._number.tolist()[:3] == [3, -1, 0]
+
+
+def test_dedup_exact_across_batches_checks_all_128_bits(monkeypatch):
+    d = _dedup.Deduplicator(near=False)
+    assert d.process(["One text.", "Two texts."], ["f:a[0]", "f:a[1]"]) == [None] * 2
+    out = d.process(["two TEXTS", "Three.", "one text", "three"],
+                    ["g:a[0]", "g:a[1]", "g:a[2]", "g:a[3]"])
+    assert out == [("duplicate", "f:a[1]", 1.0), None,
+                   ("duplicate", "f:a[0]", 1.0), ("duplicate", "g:a[1]", 1.0)]
+    assert len(d.keys) == len(d.labels) == 3
+    # digests that share their first 8 bytes are different texts
+    monkeypatch.setattr(_dedup, "exact_key", lambda norm: b"\0" * 8 + norm[:8].encode()
+                        .ljust(8, b"\0"))
+    d = _dedup.Deduplicator(near=False)
+    assert d.process(["alpha"], ["f:a[0]"]) == [None]
+    out = d.process(["beta", "alpha", "beta"], ["g:a[0]", "g:a[1]", "g:a[2]"])
+    assert out == [None, ("duplicate", "f:a[0]", 1.0), ("duplicate", "g:a[0]", 1.0)]
+    assert d.process(["beta", "gamma"], ["h:a[0]", "h:a[1]"]) == [
+        ("duplicate", "g:a[0]", 1.0), None]
+    assert d.keys.keys.tolist() == [0, 0, 0]
+
+
+def test_doc_id_collisions_within_and_across_chunks(tmp_path):
+    # three different articles at one URL: 1.jsonl holds two, 2.jsonl one
+    url = "http://example.org/a"
+    texts = [f"The {w} of the factory met the plan on time in the month."
+             for w in ("workers", "engineers", "managers")]
+    (tmp_path / "1.jsonl").write_text("".join(
+        json.dumps({"text": t, "url": url, "date": "2000-01-0" + str(i + 1)}) + "\n"
+        for i, t in enumerate(texts[:2])))
+    (tmp_path / "2.jsonl").write_text(json.dumps(
+        {"text": texts[2], "url": url, "date": "2000-01-03"}) + "\n")
+
+    def sha(key):
+        return hashlib.sha1(f"jsonl\x1f{key}".encode()).hexdigest()[:16]
+
+    expect = [sha(url), sha(url + "#2"), sha(url + "#3")]
+    assert list(_read(tmp_path)[0]["doc_id"]) == expect
+    chunks = list(iter_corpus(tmp_path, chunk_size=1))
+    assert [list(c["doc_id"]) for c in chunks] == [expect[:2], expect[2:]]
 
 
 @pytest.mark.parametrize("page, month, day, expect", [

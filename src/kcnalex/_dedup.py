@@ -41,7 +41,9 @@ C are not similar to each other).
 from __future__ import annotations
 
 import hashlib
+import re
 import string
+from array import array
 from collections import deque
 from collections.abc import Sequence
 
@@ -86,6 +88,150 @@ def normalise(text: str) -> str:
 def exact_key(norm: str) -> bytes:
     """128-bit BLAKE2b digest of a normalised text."""
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=16).digest()
+
+
+def _digest_halves(digests: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """The 16-byte digests as two uint64 arrays (first and last 8 bytes)."""
+    both = np.frombuffer(b"".join(digests), dtype="<u8").reshape(-1, 2)
+    return both[:, 0], both[:, 1]
+
+
+class SortedKeys:
+    """A growing multiset of 64-bit keys, with payload columns, in sorted arrays.
+
+    Keys are added a batch at a time and looked up a batch at a time (binary
+    search), so a key costs 8 bytes plus its payload columns, and no Python
+    object: a corpus of a million documents needs a few megabytes, where a Python
+    set or dict of strings or bytes needs hundreds and fragments the heap.
+
+    Parameters
+    ----------
+    **columns : numpy dtype
+        Payload columns stored beside the keys, ``name=dtype``.
+
+    Examples
+    --------
+    >>> keys = SortedKeys(label=np.int64)
+    >>> keys.add(np.array([30, 10], dtype=np.uint64), label=[0, 1])
+    >>> keys.contains(np.array([10, 20, 30], dtype=np.uint64)).tolist()
+    [True, False, True]
+    >>> keys.keys.tolist(), keys.columns["label"].tolist()
+    ([10, 30], [1, 0])
+    """
+
+    def __init__(self, **columns: np.dtype | type) -> None:
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.columns = {name: np.zeros(0, dtype=dt) for name, dt in columns.items()}
+
+    def __len__(self) -> int:
+        return int(self.keys.size)
+
+    def __contains__(self, key: int) -> bool:
+        i = int(np.searchsorted(self.keys, np.uint64(key)))
+        return i < self.keys.size and int(self.keys[i]) == key
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the key and payload arrays."""
+        return self.keys.nbytes + sum(c.nbytes for c in self.columns.values())
+
+    def span(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per query key, the positions ``[start, stop)`` holding it (empty if
+        absent)."""
+        q = np.asarray(keys, dtype=np.uint64)
+        return (np.searchsorted(self.keys, q, side="left"),
+                np.searchsorted(self.keys, q, side="right"))
+
+    def contains(self, keys: np.ndarray) -> np.ndarray:
+        """Boolean array: is each query key present."""
+        start, stop = self.span(keys)
+        return stop > start
+
+    def add(self, keys: np.ndarray, **columns: Sequence | np.ndarray) -> None:
+        """Insert keys (repeats allowed) with one payload value per key and column;
+        equal keys stay in insertion order."""
+        k = np.asarray(keys, dtype=np.uint64)
+        if set(columns) != set(self.columns):
+            raise ValueError(f"payload columns must be {sorted(self.columns)}, got "
+                             f"{sorted(columns)}")
+        if k.size == 0:
+            return
+        order = np.argsort(k, kind="stable")
+        k = k[order]
+        at = np.searchsorted(self.keys, k, side="right")
+        self.keys = np.insert(self.keys, at, k)
+        for name, col in self.columns.items():
+            vals = np.asarray(columns[name], dtype=col.dtype)
+            if vals.shape != order.shape:
+                raise ValueError(f"column {name!r} has {vals.size} values for "
+                                 f"{order.size} keys")
+            self.columns[name] = np.insert(col, at, vals[order])
+
+
+_INDEXED = re.compile(r"(.*)\[(0|[1-9][0-9]{0,17})\]", re.S)
+
+
+class LabelStore:
+    """Append-only store of record labels, 16 bytes a label.
+
+    Labels are origins such as ``"2012-01-01_juche.json.gz:articles[3]"``. A label
+    is split at its last ``":"`` into a prefix (a file name: interned, so stored
+    once per file) and a suffix; a suffix ``name[number]`` (a record position) is
+    stored as the interned ``name`` and the number, any other suffix as itself
+    (interned). ``store[i]`` rebuilds the exact label. (A position number with a
+    leading zero or more than 18 digits stays part of the interned suffix.)
+
+    Examples
+    --------
+    >>> store = LabelStore()
+    >>> [store.add(x) for x in ("a.json:articles[3]", "a.json:articles[4]", "b")]
+    [0, 1, 2]
+    >>> store[1], store[2], len(store)
+    ('a.json:articles[4]', 'b', 3)
+    """
+
+    def __init__(self) -> None:
+        self._strings: list[str] = []
+        self._ids: dict[str, int] = {}
+        self._prefix = array("i")  # string id of the prefix (or the whole label)
+        self._name = array("i")  # string id of the suffix or its name; -1: none
+        self._number = array("q")  # the position number; -1: the suffix as is
+
+    def _intern(self, s: str) -> int:
+        i = self._ids.get(s)
+        if i is None:
+            i = self._ids[s] = len(self._strings)
+            self._strings.append(s)
+        return i
+
+    def __len__(self) -> int:
+        return len(self._prefix)
+
+    def add(self, label: str) -> int:
+        """Store a label; returns its index."""
+        prefix, colon, suffix = label.rpartition(":")
+        if not colon:
+            self._prefix.append(self._intern(label))
+            self._name.append(-1)
+            self._number.append(-1)
+        else:
+            self._prefix.append(self._intern(prefix))
+            m = _INDEXED.fullmatch(suffix)
+            if m is None:
+                self._name.append(self._intern(suffix))
+                self._number.append(-1)
+            else:
+                self._name.append(self._intern(m.group(1)))
+                self._number.append(int(m.group(2)))
+        return len(self._prefix) - 1
+
+    def __getitem__(self, i: int) -> str:
+        prefix, name, number = self._prefix[i], self._name[i], self._number[i]
+        if name < 0:
+            return self._strings[prefix]
+        suffix = (self._strings[name] if number < 0
+                  else f"{self._strings[name]}[{number}]")
+        return f"{self._strings[prefix]}:{suffix}"
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -217,8 +363,18 @@ class Deduplicator:
         Jaccard threshold.
     window : int
         Number of most recent kept documents remembered across batches for the
-        near-duplicate test (exact duplicates are remembered without limit, 16 bytes
-        per document).
+        near-duplicate test (exact duplicates are remembered without limit: the
+        128-bit digest and the label of every kept document, in compact arrays,
+        about 40 bytes per document).
+
+    Attributes
+    ----------
+    keys : SortedKeys
+        The exact-duplicate digests seen so far: the first 8 bytes as the key,
+        the last 8 (``lo``) and the index of the first copy's label (``label``,
+        into ``labels``) as payload.
+    labels : LabelStore
+        The labels of the first copies.
     """
 
     def __init__(self, *, exact: bool = True, near: bool = True,
@@ -228,12 +384,28 @@ class Deduplicator:
                              f"{threshold!r}")
         self.exact, self.near, self.threshold = exact, near, threshold
         self.window = window
-        self.seen: dict[bytes, str] = {}
+        self.keys = SortedKeys(lo=np.uint64, label=np.int64)
+        self.labels = LabelStore()
         # memory of earlier batches: gid -> (label, text, signature)
         self.store: dict[int, tuple[str, str, np.ndarray]] = {}
         self.order: deque[int] = deque()
         self.tables: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
         self.next_gid = 0
+
+    def _lookup(self, digests: Sequence[bytes]) -> list[int]:
+        """Per digest, the label index of an earlier batch's copy, or -1."""
+        out = [-1] * len(digests)
+        if not len(self.keys) or not digests:
+            return out
+        hi, lo = _digest_halves(digests)
+        start, stop = self.keys.span(hi)
+        known_lo, label = self.keys.columns["lo"], self.keys.columns["label"]
+        for j in np.flatnonzero(stop > start).tolist():
+            for p in range(int(start[j]), int(stop[j])):  # equal first halves
+                if known_lo[p] == lo[j]:
+                    out[j] = int(label[p])
+                    break
+        return out
 
     def process(self, texts: Sequence[str], labels: Sequence[str], *,
                 remember: bool = True) -> list[tuple[str, str, float] | None]:
@@ -246,23 +418,35 @@ class Deduplicator:
         out: list[tuple[str, str, float] | None] = [None] * n
         live: list[int] = []
         sigs: list[np.ndarray] = []
+        firsts: dict[bytes, int] = {}  # this batch's new digests -> position
         # normalised texts are only held for one block of _SIG_BATCH documents
         for b0 in range(0, n, _SIG_BATCH):
+            b1 = min(n, b0 + _SIG_BATCH)
+            norms = [normalise(texts[i]) for i in range(b0, b1)]
+            if self.exact:
+                digests = [exact_key(norm) for norm in norms]
+                earlier = self._lookup(digests)
             block: list[str] = []
-            for i in range(b0, min(n, b0 + _SIG_BATCH)):
-                norm = normalise(texts[i])
+            for i, norm in zip(range(b0, b1), norms, strict=True):
                 if self.exact:
-                    key = exact_key(norm)
-                    first = self.seen.get(key)
-                    if first is not None:
-                        out[i] = ("duplicate", first, 1.0)
+                    j = i - b0
+                    if earlier[j] >= 0:
+                        out[i] = ("duplicate", self.labels[earlier[j]], 1.0)
                         continue
-                    self.seen[key] = labels[i]
+                    first = firsts.get(digests[j])
+                    if first is not None:
+                        out[i] = ("duplicate", labels[first], 1.0)
+                        continue
+                    firsts[digests[j]] = i
                 if self.near and norm.count(" ") + 1 >= MIN_WORDS:
                     live.append(i)
                     block.append(norm)
             if block:
                 sigs.append(_signatures(block))
+        if firsts:
+            hi, lo = _digest_halves(list(firsts))
+            self.keys.add(hi, lo=lo,
+                          label=[self.labels.add(labels[i]) for i in firsts.values()])
         if not self.near or not live:
             return out
         sig = np.concatenate(sigs)

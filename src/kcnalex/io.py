@@ -33,7 +33,7 @@ import pandas as pd
 
 from . import _clean
 from ._columns import CORPUS
-from ._dedup import THRESHOLD, Deduplicator
+from ._dedup import THRESHOLD, Deduplicator, SortedKeys
 from ._lang import detect_lang
 from ._provenance import attach, provenance
 
@@ -974,7 +974,8 @@ class _Batcher:
         o = ctx.opts
         self.dedup = Deduplicator(exact=o.dedup, near=o.dedup and o.near_duplicates,
                                   threshold=o.threshold)
-        self.ids: set[str] = set()
+        # doc ids are 16 hex digits: kept as the 64-bit integers they spell
+        self.ids = SortedKeys()
 
     def run(self, recs: list[_Rec], *, remember: bool) -> pd.DataFrame:
         report = self.ctx.report
@@ -990,18 +991,32 @@ class _Batcher:
                                               "kept_origin": dec[1],
                                               "jaccard": dec[2]})
         kept = [r for r in live if r.drop is None]
-        for r in kept:
-            did = _doc_id(r.source, r.url or r.origin)
-            k = 1
-            while did in self.ids:
-                k += 1
-                did = _doc_id(r.source, f"{r.url or r.origin}#{k}")
-            self.ids.add(did)
-            r.doc_id = did
+        self._assign_ids(kept)
         for r in recs:
             report._count(r)
         report.check()
         return _frame(kept)
+
+    def _assign_ids(self, kept: list[_Rec]) -> None:
+        """``_doc_id(source, key)`` with key the URL, else the origin; when that id
+        is taken (by an earlier record of this batch or an earlier one), the first
+        free id of ``key#2``, ``key#3``, ..."""
+        keys = [r.url or r.origin for r in kept]
+        dids = [_doc_id(r.source, key) for r, key in zip(kept, keys, strict=True)]
+        taken = self.ids.contains(np.array([int(d, 16) for d in dids],
+                                           dtype=np.uint64)).tolist()
+        batch: set[int] = set()
+        for r, key, did, t in zip(kept, keys, dids, taken, strict=True):
+            x = int(did, 16)
+            k = 1
+            while t or x in batch:
+                k += 1
+                did = _doc_id(r.source, f"{key}#{k}")
+                x = int(did, 16)
+                t = x in self.ids
+            batch.add(x)
+            r.doc_id = did
+        self.ids.add(np.fromiter(batch, dtype=np.uint64, count=len(batch)))
 
 
 def _progress(files: list, progress: bool | None):
@@ -1254,10 +1269,12 @@ def iter_corpus(
     """Stream a corpus in chunks of about ``chunk_size`` input records.
 
     Files are read in the same order as :func:`read_corpus` and never split across
-    chunks. Exact-duplicate state (a 16-byte digest per kept document) is carried
-    across all chunks. Near duplicates are found within a chunk and against the
-    ``near_duplicate_window`` most recently kept documents of earlier chunks (their
-    shingles and signatures are kept, ~2.5 kB per document, so memory stays flat).
+    chunks. Exact-duplicate and doc-id state (the 128-bit digest, the origin and
+    the doc id of every kept document, in arrays: about 50 bytes per document) is
+    carried across all chunks. Near duplicates are found within a chunk and against
+    the ``near_duplicate_window`` most recently kept documents of earlier chunks
+    (their texts, MinHash signatures and LSH buckets are kept, about 4 kB per
+    KCNA article, so this part of the memory stays flat).
     Within a chunk the earliest copy (date, then origin) is kept; across chunks the
     copy read first is kept. For date-named day files (kcna.co.jp) this equals the
     whole-corpus result except for near duplicates further apart than the window.
