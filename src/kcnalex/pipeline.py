@@ -155,7 +155,7 @@ class Analyzer:
             return out
         joined, offsets = _join(texts)
         cp = _codepoints(joined)
-        ws, we, is_word = _scan(joined)
+        ws, we, is_word = _scan(joined, cp)
         ws, we = ws[is_word], we[is_word]
         ss, se = _joined_sentence_bounds(texts, joined, cp, offsets, None)
         out[:, 0] = np.diff(np.searchsorted(ws, np.append(offsets, len(joined))))

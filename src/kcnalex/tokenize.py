@@ -131,13 +131,15 @@ def _classes(text: str, cp: np.ndarray | None = None) -> np.ndarray:
     return cls
 
 
-def _scan(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return ``(starts, ends, is_word)`` of every token of ``text``."""
+def _scan(text: str, cp: np.ndarray | None = None
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(starts, ends, is_word)`` of every token of ``text`` (``cp``: its
+    code points, if at hand)."""
     n = len(text)
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=bool)
-    cp = _codepoints(text)
+    cp = _codepoints(text) if cp is None else cp
     cls = _CLASS[np.minimum(cp, 0xFFFF)]
     if cp.max() > 0xFFFF:
         # astral characters (emoji, rare CJK): letters stay letters, the rest punct
