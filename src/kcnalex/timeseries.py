@@ -121,6 +121,20 @@ def _bootstrap_replicates(rng: np.random.Generator, num: np.ndarray, den: np.nda
     return out
 
 
+def _quantiles(reps: np.ndarray, qs: list[float]) -> np.ndarray:
+    """``numpy.nanquantile(reps, qs, axis=0)``, vectorised over the columns without
+    a NaN (nanquantile works column by column whenever the array holds one)."""
+    nan = np.isnan(reps).any(axis=0)
+    out = np.empty((len(qs), reps.shape[1]))
+    if not nan.all():
+        out[:, ~nan] = np.quantile(reps[:, ~nan], qs, axis=0)
+    if nan.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+            out[:, nan] = np.nanquantile(reps[:, nan], qs, axis=0)
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def _blas_controller():
     from threadpoolctl import ThreadpoolController
@@ -494,9 +508,7 @@ def aggregate(
             rng = np.random.default_rng(_cell_seed(seed, starts[pi], group_labels[g]))
             with _blas_one_thread():
                 reps = _bootstrap_replicates(rng, num, den, n_boot) * scale
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
-                bounds = np.nanquantile(reps, qs, axis=0)
+            bounds = _quantiles(reps, qs)
             ok = ndocs >= 2
             r_low[g, ok, pi] = bounds[0, ok]
             r_high[g, ok, pi] = bounds[1, ok]
