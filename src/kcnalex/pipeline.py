@@ -428,6 +428,8 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
                     writer = _write_parquet(frame, output, writer)
             else:
                 frames.append(frame)
+            # free this chunk before the reader builds the next one
+            del chunk, texts, parts, values, frame
     finally:
         bar.close()
         if pool is not None:
