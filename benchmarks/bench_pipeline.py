@@ -161,7 +161,8 @@ def _phase_kcnalex(df, texts, args, *, n_jobs: int, measures) -> dict:
     present = set(long["measure"].unique())
     ratios = {k: v for k, v in standard_ratios(present).items()
               if v[0] in present and v[1] in present}
-    ps = kx.aggregate(long, freq="M", ratios=ratios, n_boot=args.n_boot)
+    ps = kx.aggregate(long, freq="M", ratios=ratios, n_boot=args.n_boot,
+                      n_jobs=n_jobs)
     t2 = time.perf_counter()
     tok = long.drop_duplicates("doc_id")["n_tokens"].sum()
     by = long.groupby("measure")["value"].sum()

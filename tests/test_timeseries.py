@@ -594,3 +594,23 @@ def test_bootstrap_does_not_depend_on_blas_threads():
         many = aggregate(ds, n_boot=300)
     pd.testing.assert_frame_equal(one, many, check_exact=True)
     assert one["ci_low"].notna().all()
+
+
+def test_n_jobs_gives_identical_intervals():
+    rng = np.random.default_rng(11)
+    n = 600
+    ds = pd.DataFrame({
+        "doc_id": np.repeat([f"d{i}" for i in range(n)], 2),
+        "date": np.repeat(pd.to_datetime("2010-01-01")
+                          + pd.to_timedelta(rng.integers(0, 400, n), unit="D"), 2),
+        "measure": np.tile(["n_a", "score_b"], n),
+        "value": rng.random(2 * n) * 5,
+        "n_tokens": np.repeat(rng.integers(50, 900, n), 2),
+    })
+    one = aggregate(ds, n_boot=200)
+    two = aggregate(ds, n_boot=200, n_jobs=2)
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
+    assert one["ci_low"].notna().sum() > 20
+    from kcnalex import get_provenance
+
+    assert get_provenance(two)["params"]["n_jobs"] == 2

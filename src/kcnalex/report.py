@@ -261,7 +261,8 @@ def make_report(source: Any = None, *, output: str | os.PathLike =
     freq : str
         Period of the aggregation (``"W"``, ``"M"``, ``"Q"``, ``"Y"``).
     n_jobs : int
-        Worker processes for :func:`kcnalex.analyze` (when reading a source).
+        Worker processes for :func:`kcnalex.analyze` (when reading a source) and for
+        the bootstrap of :func:`kcnalex.aggregate`.
     n_boot, seed : int
         Bootstrap replicates and seed of the confidence intervals.
     progress : bool, optional
@@ -315,7 +316,7 @@ def make_report(source: Any = None, *, output: str | os.PathLike =
 
     steps.set_postfix_str("aggregate")
     long = to_long(wide)  # records the standard ratios that aggregate reports
-    ps = aggregate(long, freq=freq, n_boot=n_boot, seed=seed)
+    ps = aggregate(long, freq=freq, n_boot=n_boot, seed=seed, n_jobs=n_jobs)
     ps = ps[ps["measure"] != "n_sentences"].reset_index(drop=True)
     split = split_measures(ps)
     steps.update()

@@ -17,8 +17,10 @@ The data flow is ``doc stats -> aggregate -> period stats -> plot``:
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 import zlib
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from os import PathLike
@@ -121,6 +123,52 @@ def _bootstrap_replicates(rng: np.random.Generator, num: np.ndarray, den: np.nda
     return out
 
 
+def _cell_bounds(entropy: list[int], num: np.ndarray, den: np.ndarray, n_boot: int,
+                 scale: np.ndarray, qs: list[float]) -> np.ndarray:
+    """Percentile bounds ``(2, n_outputs)`` of one cell's bootstrap."""
+    rng = np.random.default_rng(entropy)
+    with _blas_one_thread():
+        reps = _bootstrap_replicates(rng, num, den, n_boot) * scale
+    return _quantiles(reps, qs)
+
+
+class _Bootstrapper:
+    """Run the cells' bootstraps in this process or in ``n_jobs`` worker processes.
+
+    With workers, cells are submitted as the caller prepares them and at most
+    ``64 * n_jobs`` are in flight (their per-document arrays are only held that
+    long); results are handed to ``store(key, bounds)``.
+    """
+
+    def __init__(self, store, n_jobs: int) -> None:
+        self.store = store
+        self.n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, int(n_jobs))
+        self.pool = None
+        self.pending: deque = deque()
+
+    def add(self, key, args: tuple) -> None:
+        if self.n_jobs == 1:
+            self.store(key, _cell_bounds(*args))
+            return
+        if self.pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(self.n_jobs)
+        self.pending.append((key, self.pool.submit(_cell_bounds, *args)))
+        while len(self.pending) > 64 * self.n_jobs:
+            done_key, future = self.pending.popleft()
+            self.store(done_key, future.result())
+
+    def close(self) -> None:
+        try:
+            while self.pending:
+                done_key, future = self.pending.popleft()
+                self.store(done_key, future.result())
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+
+
 def _quantiles(reps: np.ndarray, qs: list[float]) -> np.ndarray:
     """``numpy.nanquantile(reps, qs, axis=0)``, vectorised over the columns without
     a NaN (nanquantile works column by column whenever the array holds one)."""
@@ -190,6 +238,7 @@ def aggregate(
     min_docs: int = 5,
     start=None,
     end=None,
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     r"""Aggregate per-document measures into per-period statistics with bootstrap CIs.
 
@@ -268,6 +317,9 @@ def aggregate(
     start, end : date-like, optional
         First and last period of the output (default: those of the data). Empty
         periods inside the range are reported with ``n_docs=0`` and NaN ``value``.
+    n_jobs : int
+        Worker processes for the bootstrap (``-1``: all cores). Every cell has its
+        own generator, so the intervals are identical for any ``n_jobs``.
 
     Returns
     -------
@@ -457,6 +509,12 @@ def aggregate(
     qs = None if ci is None else [(1 - ci) / 2, (1 + ci) / 2]
     n_base = len(base)
 
+    def store(key, bounds):
+        g, pi, ok = key
+        r_low[g, ok, pi] = bounds[0, ok]
+        r_high[g, ok, pi] = bounds[1, ok]
+
+    boot = _Bootstrapper(store, n_jobs)
     for c in range(len(cell_start)):
         ua, ub = cell_bounds[c], cell_bounds[c + 1]
         g, pord = int(unit_g[ua]), int(unit_p[ua])
@@ -505,13 +563,10 @@ def aggregate(
         r_ndocs[g, :, pi] = ndocs
         r_ntok[g, :, pi] = ntok
         if qs is not None and n >= 2:
-            rng = np.random.default_rng(_cell_seed(seed, starts[pi], group_labels[g]))
-            with _blas_one_thread():
-                reps = _bootstrap_replicates(rng, num, den, n_boot) * scale
-            bounds = _quantiles(reps, qs)
-            ok = ndocs >= 2
-            r_low[g, ok, pi] = bounds[0, ok]
-            r_high[g, ok, pi] = bounds[1, ok]
+            boot.add((g, pi, ndocs >= 2),
+                     (_cell_seed(seed, starts[pi], group_labels[g]), num, den, n_boot,
+                      scale, qs))
+    boot.close()
 
     # ---- long frame -----------------------------------------------------------------
     reps = n_out * n_per
@@ -533,7 +588,7 @@ def aggregate(
     params = dict(freq=freq, period_freq=pfreq, by=by_cols or None, ci=ci,
                   kinds=kinds if isinstance(kinds, (str, type(None))) else dict(kinds),
                   ratios=ratios, measures=measures, weights=weights, per=per,
-                  n_boot=n_boot, seed=seed, min_docs=min_docs,
+                  n_boot=n_boot, seed=seed, min_docs=min_docs, n_jobs=n_jobs,
                   start=None if start is None else str(start),
                   end=None if end is None else str(end))
     return _attach(out, "aggregate", params, resolved_kinds=kind_of,
