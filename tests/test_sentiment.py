@@ -269,3 +269,58 @@ def test_real_month_kcna_vs_vader(co_jp_dir):
     assert (k.loc[ok, "share_pos"] + k.loc[ok, "share_neg"] <= 1 + 1e-12).all()
     # the two measures agree in direction across documents
     assert np.corrcoef(v.loc[ok, "mean"], k.loc[ok, "mean"])[0, 1] > 0.2
+
+
+# --------------------------------------------------------------------------- compiled
+# The lexicon lookup of the fast extra against the dict lookups of the Python path.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kcnalex._acdfa import jit_enabled  # noqa: E402
+from kcnalex._lexicon_jit import TokenTable  # noqa: E402
+
+needs_numba = pytest.mark.skipif(not jit_enabled(),
+                                 reason="numba is not installed (kcnalex[fast])")
+_LEX = {"good": 1.0, "bad": -1.0, "Juche": 2.0, "élan": 0.5, "i̇yi": 0.25,
+        "ΣΟΦΟΣ": 3.0, "σοφος": -3.0, "not": 0.0}
+_WORDS = st.sampled_from(["good", "GOOD", "Bad", "bad", "juche", "Juche", "not",
+                          "NOT", "never", "t", "élan", "ÉLAN", "İyi", "ΣΟΦΟΣ",
+                          "σοφος", "x", "goods", "go"])
+
+
+@needs_numba
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=25), st.sampled_from([" ", "  ", "\n", "-"]))
+def test_compiled_lexicon_lookup_equals_dicts(words, sep):
+    text = sep.join(words)
+    starts, ends = word_spans(text)
+    table = TokenTable(_LEX, {"not", "no", "never", "cannot", "t"})
+    got = table.lookup(text, starts, ends)
+    want = table._python(text, starts, ends)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+
+
+@needs_numba
+def test_compiled_lexicon_lookup_by_hand():
+    text = "GOOD not Juche ÉLAN t bad"
+    table = TokenTable(_LEX, {"not", "t"})
+    vals, flags = table.lookup(text, *word_spans(text))
+    # "Juche" is lower-cased to "juche", which the lexicon does not hold
+    assert np.isnan(vals[2]) and vals[3] == 0.5 and vals[0] == 1.0
+    assert vals[1] == 0.0 and flags.tolist() == [False, True, False, False, True,
+                                                 False]
+
+
+@needs_numba
+@pytest.mark.realdata
+def test_compiled_kcna_scores_equal_python_path(co_jp_dir, monkeypatch):
+    import kcnalex as kx
+
+    files = sorted(co_jp_dir.glob("2013-05-1*_juche.json.gz"))
+    corpus = kx.read_corpus(files, progress=False)
+    compiled = sentiment(corpus, method="kcna")
+    monkeypatch.setenv("KCNALEX_JIT", "0")
+    python = sentiment(corpus, method="kcna")
+    assert len(compiled) > 100
+    pd.testing.assert_frame_equal(compiled, python, check_exact=True)

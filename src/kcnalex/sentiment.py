@@ -44,7 +44,6 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -225,6 +224,7 @@ class SentimentScorer:
         self.words = words
         self.info = info
         self.negation_window = int(negation_window)
+        self._table = None  # the words' lookup table, built on first use
 
     def __repr__(self) -> str:
         return f"SentimentScorer(method={self.method!r})"
@@ -263,21 +263,18 @@ class SentimentScorer:
         word_starts, word_ends = word_starts[inside], word_ends[inside]
         sid = sid[inside]
         used = _sorted_unique(sid)  # words in text order: their sentence ids sorted
-        low = text.lower()
-        if len(low) != len(text):  # lower() changed lengths (rare Unicode)
-            toks = [text[a:b].lower()
-                    for a, b in zip(word_starts.tolist(), word_ends.tolist())]
-        else:
-            toks = [low[a:b] for a, b in zip(word_starts.tolist(), word_ends.tolist())]
-        # map() with the bound C methods: no Python frame per token
-        n = len(toks)
-        vals = np.fromiter(map(self.words.get, toks, repeat(np.nan, n)),
-                           dtype=np.float64, count=n)
+        # lexicon value and negator flag of every lower-cased token (compiled with
+        # the fast extra, dict lookups otherwise: the same values)
+        if self._table is None:
+            from ._lexicon_jit import TokenTable
+
+            self._table = TokenTable(self.words, NEGATORS)
+        vals, neg = self._table.lookup(text, word_starts, word_ends)
         hit = ~np.isnan(vals)
-        neg = np.fromiter(map(NEGATORS.__contains__, toks), dtype=bool, count=n)
-        flip = np.zeros(len(toks), dtype=bool)
+        n = len(vals)
+        flip = np.zeros(n, dtype=bool)
         for k in range(1, self.negation_window + 1):
-            if k >= len(toks):
+            if k >= n:
                 break
             flip[k:] |= neg[:-k] & (sid[:-k] == sid[k:])
         contrib = np.where(hit, np.where(flip, -vals, vals), 0.0)
