@@ -440,3 +440,20 @@ def test_compiled_and_python_scans_match_the_same(two_years, monkeypatch):
     np.testing.assert_array_equal(counts, m.count_many(docs["text"].tolist()))
     np.testing.assert_array_equal(
         counts, np.stack([m.count(t) for t in docs["text"].tolist()]))
+
+
+@needs_numba
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(_KEY_ALPHABET, min_size=1, max_size=5), min_size=1,
+                max_size=10, unique=True),
+       st.text(st.sampled_from(list("abcuABCU .-'sS\u00d7\u0130\u03a3x")),
+               max_size=150))
+def test_compiled_scan_with_folding_equals_scan_of_folded_text(keys, text):
+    """The lower-case map compiled into the automaton == scanning lowered text."""
+    sc = _acdfa.KeyScanner(keys, fold=phrases._LOWER_CP)
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    got = sc.scan_codes(cp)
+    low = "".join(chr(c) for c in phrases._LOWER_CP[cp])
+    want = _acdfa.KeyScanner(keys).scan(low)
+    assert got[0].tolist() == want[0].tolist()
+    assert got[1].tolist() == want[1].tolist()

@@ -37,10 +37,16 @@ class KeyScanner:
     ----------
     keys : sequence of str
         Distinct, non-empty keys; key ``i`` is reported as ``i``.
+    fold : numpy.ndarray of uint32, optional
+        A map of the BMP applied to the text's code points before matching (e.g.
+        lower case); :meth:`scan_codes` then takes the raw code points (the map is
+        compiled into the automaton's symbol table), while :meth:`scan` expects
+        an already folded string.
     """
 
-    def __init__(self, keys: Sequence[str]) -> None:
+    def __init__(self, keys: Sequence[str], fold: np.ndarray | None = None) -> None:
         self.keys = list(keys)
+        self.fold = fold
         self._lengths = np.fromiter(map(len, self.keys), dtype=np.int64,
                                     count=len(self.keys))
         auto = ahocorasick.Automaton()
@@ -57,7 +63,7 @@ class KeyScanner:
         if not self.keys or not text:
             z = np.zeros(0, dtype=np.int64)
             return z, z.copy()
-        if jit_enabled():
+        if jit_enabled() and self.fold is None:
             return self.scan_codes(np.frombuffer(
                 text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
         arr = np.array(list(self._auto.iter(text)), dtype=np.int64).reshape(-1, 2)
@@ -70,12 +76,13 @@ class KeyScanner:
             z = np.zeros(0, dtype=np.int64)
             return z, z.copy()
         if self._dfa is None:
-            self._dfa = _build_dfa(self.keys)
+            self._dfa = _build_dfa(self.keys, self.fold)
         return _scan(cp, *self._dfa)
 
 
-def _build_dfa(keys: list[str]) -> tuple:
-    """Dense DFA of the Aho–Corasick automaton of ``keys``.
+def _build_dfa(keys: list[str], fold: np.ndarray | None = None) -> tuple:
+    """Dense DFA of the Aho–Corasick automaton of ``keys`` (``fold``: a map of the
+    BMP applied to the text first, built into the symbol table).
 
     Returns ``(symbols, delta, out_key, link)``: ``symbols[c]`` the symbol of BMP
     code point ``c`` (0: a character of no key), ``delta[state, symbol]`` the next
@@ -88,12 +95,15 @@ def _build_dfa(keys: list[str]) -> tuple:
     symbols = np.zeros(0x10000, dtype=np.uint8 if len(chars) < 255 else np.int32)
     for j, c in enumerate(chars, start=1):
         symbols[ord(c)] = j
+    key_symbols = symbols
+    if fold is not None:  # the symbol of c is that of fold[c]
+        symbols = symbols[fold[:0x10000]]
     goto: list[dict[int, int]] = [{}]
     out_key = [-1]
     for i, k in enumerate(keys):
         s = 0
         for c in k:
-            a = int(symbols[ord(c)])
+            a = int(key_symbols[ord(c)])
             nxt = goto[s].get(a)
             if nxt is None:
                 nxt = len(goto)

@@ -303,7 +303,7 @@ class FormulaMatcher:
         self._has_simple = np.array([bool(p[1]) for p in self._payload], dtype=bool)
         self._has_complex = np.array([bool(p[2]) for p in self._payload], dtype=bool)
         self._rank = np.asarray(self._rank_list, dtype=np.int64)
-        self._scanner = KeyScanner(keys)
+        self._scanner = KeyScanner(keys, fold=_LOWER_CP)
 
     # pickling: rebuild from the lexicon frame
     def __reduce__(self):
@@ -353,8 +353,8 @@ class FormulaMatcher:
         """
         cp = _codepoints(norm)
         low = None
-        if jit_enabled():  # lower-case the code points (as _lower does)
-            ends, keys = self._scanner.scan_codes(_LOWER_CP[np.minimum(cp, 0xFFFF)])
+        if jit_enabled():  # lower case (as _lower does) is in the symbol table
+            ends, keys = self._scanner.scan_codes(cp)
         else:
             low = _lower(norm)
             ends, keys = self._scanner.scan(low)
