@@ -193,7 +193,8 @@ def _reference_sentences(text: str) -> list[tuple[int, int]]:
 # characters the sentence rules look at, plus a few others
 _SENT_ALPHABET = st.sampled_from(
     list(" \n\t\r.!?\"')]\u201c\u2018\u201d\u2019([-0AaBbUSNo7_,\u00a0\u2003\u0130é")
-    + ["-0-", "U.S.", "No.", "Mt.", "D.P.R.K.", "etc.", " The", "J.", "..."])
+    + ["-0-", "U.S.", "No.", "Mt.", "D.P.R.K.", "etc.", " The", "J.", "...", "Mr.",
+       "vs.", "approx.", "Messrs.", "Messrsx.", "É."])
 _sent_texts = st.lists(_SENT_ALPHABET, max_size=40).map("".join)
 
 

@@ -487,6 +487,10 @@ def _build_sentence_flags() -> np.ndarray:
 
 _SFLAGS = _build_sentence_flags()
 _DASH_ZERO_RE = re.compile("(?=-0-)")  # every "-0-", overlapping ones too
+# the short forms as little-endian packed ASCII (one byte per character)
+_ABBREV_PACKED = np.array(sorted(
+    sum(ord(ch) << (8 * k) for k, ch in enumerate(a)) for a in ABBREVIATIONS
+    if a.isascii() and len(a) <= 6), dtype=np.int64)
 
 
 def _run_ends(mask: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -608,9 +612,25 @@ def _sentence_bounds(text: str, cp: np.ndarray, extra: set[str] | None
         dots = np.flatnonzero(flags & _F_DOT)
         inner = np.searchsorted(dots, ds) - np.searchsorted(dots, ws)
         sure = ellipsis | (ws >= ds)
+        res = np.ones(len(ds), dtype=bool)
         if extra is None:
             sure |= (ds - ws >= 7) & (inner == 0)
-        res = np.ones(len(ds), dtype=bool)
+            # ASCII words of 1-6 characters without a dot: an initial (one capital)
+            # or a known short form does not end the sentence, any other word does
+            short = np.flatnonzero(~sure & (inner == 0))
+            if len(short):
+                a, b = ws[short], ds[short]
+                packed = np.zeros(len(short), dtype=np.int64)
+                ascii_ = np.ones(len(short), dtype=bool)
+                for k in range(6):
+                    inside = a + k < b
+                    c = cp[np.minimum(a + k, len(cp) - 1)].astype(np.int64)
+                    ascii_ &= ~inside | (c < 128)
+                    packed |= np.where(inside, c, 0) << (8 * k)
+                one_cap = (b - a == 1) & (packed >= 65) & (packed <= 90)
+                res[short[ascii_]] = ~(one_cap | np.isin(packed, _ABBREV_PACKED))[
+                    ascii_]
+                sure[short[ascii_]] = True
         todo = np.flatnonzero(~sure)
         res[todo] = [_dot_ends_sentence(text, text[a:b], e, extra) for a, b, e in
                      zip(ws[todo].tolist(), ds[todo].tolist(), de[todo].tolist())]
