@@ -100,7 +100,11 @@ def _versions() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
-    for pkg in ("kcnalex", "numpy", "pandas", "nltk", "vaderSentiment",
+    import kcnalex
+
+    out["kcnalex"] = kcnalex.__version__  # the code that ran (editable installs
+    # keep the version of their last install in the package metadata)
+    for pkg in ("numpy", "pandas", "nltk", "vaderSentiment",
                 "pyahocorasick", "pyarrow", "numba"):
         try:
             out[pkg] = version(pkg)
