@@ -631,25 +631,9 @@ class StanceScorer:
         """Leftmost-longest cue matches in ``text[a:b]`` with word boundaries."""
         if not len(self._automaton):
             return []
-        low = _NOT_WORD.sub(" ", text[a:b].lower())
         # offsets are kept 1:1; multiword cues match single-spaced text only
-        found = []
-        for end, (k, n) in self._automaton.iter(low):
-            st = end - n + 1
-            if st > 0 and low[st - 1].isalnum():
-                continue
-            if end + 1 < len(low) and low[end + 1].isalnum():
-                continue
-            found.append((st, end + 1, k))
-        if not found:
-            return []
-        found.sort(key=lambda x: (x[0], x[0] - x[1]))
-        out, last = [], -1
-        for st, en, k in found:
-            if st >= last:
-                out.append((st + a, en + a, k))
-                last = en
-        return out
+        low = _NOT_WORD.sub(" ", text[a:b].lower())
+        return [(st + a, en + a, k) for st, en, k in self._cues_low(low, 0, len(low))]
 
     def _cues_low(self, low: str, a: int, b: int) -> list[tuple[int, int, int]]:
         """:meth:`_cues_in` for ``text[a:b]`` from ``low``, the whole document
