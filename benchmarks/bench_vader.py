@@ -142,7 +142,7 @@ def main() -> None:
     load_start = os.getloadavg()
     from kcnalex import _vader_jit
 
-    jit = _vader_jit.available()
+    jit = _vader_jit.jit_enabled()
     wall = {"reference": 0.0, "kcnalex": 0.0, "dict_lookup": 0.0}
     if jit:
         wall["kcnalex_jit"] = 0.0

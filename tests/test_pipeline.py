@@ -194,7 +194,7 @@ def test_compiled_and_python_sentiment_paths_identical(co_jp_dir, monkeypatch):
     """numba-compiled VADER (kcnalex[fast]) and the per-sentence path: same floats."""
     from kcnalex import _vader_jit
 
-    if not _vader_jit.available():
+    if not _vader_jit.jit_enabled():
         pytest.skip("numba is not installed (kcnalex[fast])")
     files = sorted(co_jp_dir.glob("2004-03-1*_juche.json.gz"))
     compiled = kx.analyze(files, form="wide", measures=["vader"])

@@ -410,7 +410,7 @@ def test_real_seed_article(seed_path):
 # the compiled path (numba): every sentence's compound equals the reference's
 
 _jit = pytest.importorskip("kcnalex._vader_jit")
-needs_numba = pytest.mark.skipif(not _jit.available(),
+needs_numba = pytest.mark.skipif(not _jit.jit_enabled(),
                                  reason="numba is not installed (kcnalex[fast])")
 
 

@@ -10,24 +10,15 @@ the scan.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Sequence
 
 import ahocorasick
 import numpy as np
 
-try:  # optional: pip install kcnalex[fast]
-    import numba
-except ImportError:  # pragma: no cover - exercised when numba is absent
-    numba = None
+from ._jit import jit_enabled, numba
 
 __all__ = ["KeyScanner", "jit_enabled"]
-
-
-def jit_enabled() -> bool:
-    """numba is installed and ``KCNALEX_JIT`` is not ``0``."""
-    return numba is not None and os.environ.get("KCNALEX_JIT", "1") != "0"
 
 
 class KeyScanner:

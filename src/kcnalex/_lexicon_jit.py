@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from ._acdfa import jit_enabled, numba
+from ._jit import jit_enabled, numba
 
 __all__ = ["TokenTable"]
 

@@ -37,12 +37,9 @@ import numpy as np
 
 from . import vader as _v
 
-__all__ = ["available", "compound_spans"]
+__all__ = ["compound_spans", "jit_enabled"]
 
-try:  # optional: pip install kcnalex[fast]
-    import numba
-except ImportError:  # pragma: no cover - exercised when numba is absent
-    numba = None
+from ._jit import jit_enabled, numba
 
 _MAX_LEN = 24  # longest table word is 19 characters
 _TABLE_BITS = 15
@@ -52,11 +49,6 @@ _NAMED = ("no", "never", "so", "this", "without", "doubt", "least", "at", "very"
  _BUT) = range(len(_NAMED))
 # does the builtin sum() of floats compensate (Neumaier, Python >= 3.12)?
 _SUM_COMPENSATED = sum([1e16, 1.0, -1e16]) != 0.0
-
-
-def available() -> bool:
-    """True when numba is installed and the compiled path is used."""
-    return numba is not None
 
 
 def _fnv(chars) -> int:

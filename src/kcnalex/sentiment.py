@@ -108,23 +108,10 @@ def _vader_engine():
     return engine
 
 
-def _use_jit() -> bool:
-    """Score VADER sentences with the numba-compiled loop (same numbers)?
-
-    Yes when numba is installed (``pip install kcnalex[fast]``), unless the
-    environment variable ``KCNALEX_JIT=0`` asks for the per-sentence Python path.
-    """
-    if os.environ.get("KCNALEX_JIT", "1") == "0":
-        return False
-    from ._vader_jit import available
-
-    return available()
-
-
 def _vader_engine_name() -> str:
-    if _use_jit():
-        import numba
+    from ._jit import jit_enabled, numba
 
+    if jit_enabled():
         return f"kcnalex._vader_jit (numba {numba.__version__})"
     return getattr(_vader_engine(), "name", "")
 
@@ -252,7 +239,9 @@ class SentimentScorer:
             return np.zeros(0)
         if self.words is None:  # VADER reads the sentence text
             used = sentences_with_words(word_starts, sent_starts, sent_ends)
-            if _use_jit():
+            from ._jit import jit_enabled
+
+            if jit_enabled():
                 from ._vader_jit import compound_spans
 
                 return compound_spans(text, sent_starts[used], sent_ends[used])
