@@ -405,6 +405,47 @@ def test_report_json_roundtrip(tmp_path):
     assert df.attrs["kcnalex"]["ingest"]["dropped"] == rep.dropped
 
 
+class _Untouchable(list):
+    def __iter__(self):
+        raise AssertionError("iterated")
+
+
+class _UntouchableFiles(dict):
+    def __iter__(self):
+        raise AssertionError("iterated")
+
+    def items(self):
+        raise AssertionError("iterated")
+
+
+def test_report_summary_leaves_out_files_and_duplicates_without_copying():
+    _, rep = _read(COJP)
+    full = rep.to_dict()
+    assert list(full) == ["records_in", "kept", "dropped", "errors", "warnings",
+                          "files", "skipped_files", "duplicates",
+                          "near_duplicate_threshold", "input_sha256", "params",
+                          "n_errors"]
+    assert full["files"] == {COJP.name: {"records_in": 13, "kept": 6,
+                                         "dropped": rep.dropped}}
+    assert full["files"][COJP.name] is not rep.files[COJP.name]
+    assert full["duplicates"] == rep.duplicates
+    assert full["duplicates"][0] is not rep.duplicates[0]
+    summary = rep.to_dict(details=False)
+    expected = {k: v for k, v in full.items() if k not in ("files", "duplicates")}
+    assert summary == {**expected, "n_files": 1}
+    assert list(summary) == [*expected, "n_files"]
+    # the per-file counts and the duplicate list are not even iterated
+    rep.files = _UntouchableFiles(rep.files)
+    rep.duplicates = _Untouchable(rep.duplicates)
+    assert rep.to_dict(details=False) == summary
+    rep.errors = [{"file": "f", "position": None, "reason": str(i),
+                   "severity": "error"} for i in range(150)]
+    short = rep.to_dict(details=False)
+    assert short["n_errors"] == 150 and len(short["errors"]) == 100
+    short["errors"][0]["reason"] = "changed"
+    assert rep.errors[0]["reason"] == "0"
+
+
 def test_empty_result_has_corpus_columns(tmp_path):
     f = tmp_path / "only_null.json"
     f.write_text("[null, null]")

@@ -11,6 +11,7 @@ either kept or dropped with a reason, counted in an :class:`IngestReport`.
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as _dt
 import glob as _glob
@@ -24,7 +25,7 @@ import sys
 import warnings
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -167,13 +168,27 @@ class IngestReport:
     def to_dict(self, *, details: bool = True) -> dict[str, Any]:
         """The report as a JSON-serialisable dict (``details=False`` leaves out the
         per-file counts and the duplicate list, and keeps the first 100 errors)."""
-        out = asdict(self)
-        out["dropped"] = dict(sorted(out["dropped"].items()))
+        # field by field (not dataclasses.asdict, which deep-copies every field
+        # first): without details, the per-file counts and the duplicate list,
+        # which grow with the corpus, are never copied
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "dropped":
+                out[f.name] = dict(sorted(value.items()))
+            elif f.name == "errors":
+                out[f.name] = copy.deepcopy(value if details else value[:100])
+            elif f.name == "files":
+                if details:
+                    out[f.name] = {label: copy.deepcopy(c)
+                                   for label, c in value.items()}
+            elif f.name == "duplicates":
+                if details:
+                    out[f.name] = [dict(d) for d in value]
+            else:
+                out[f.name] = copy.deepcopy(value)
         out["n_errors"] = len(self.errors)
         if not details:
-            out.pop("files")
-            out.pop("duplicates")
-            out["errors"] = out["errors"][:100]
             out["n_files"] = len(self.files)
         return out
 
