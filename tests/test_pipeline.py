@@ -159,7 +159,35 @@ def test_n_jobs_and_streaming_identical_on_real_slice(co_jp_dir, tmp_path):
     out = tmp_path / "w.parquet"
     kx.analyze(files, form="wide", chunk_size=300, output=out)
     pd.testing.assert_frame_equal(pd.read_parquet(out), one, check_dtype=False)
+    # the same from workers (each chunk read while they run the previous one)
+    kx.analyze(files, form="wide", n_jobs=2, chunk_size=300, output=out)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), one, check_dtype=False)
     assert kx.get_provenance(one)["ingest"]["records_in"] > len(one)
+
+
+@pytest.mark.slow
+def test_worker_error_reaches_caller_and_pools_end(monkeypatch):
+    """An error in a worker is raised by analyze, and no worker or chunk is left."""
+    import multiprocessing
+
+    import kcnalex.pipeline as pl
+
+    real_run = pl.Analyzer.run
+
+    def run(self, texts):
+        if any("BOOM" in t for t in texts):
+            raise RuntimeError("bad text")
+        return real_run(self, texts)
+
+    monkeypatch.setattr(pl.Analyzer, "run", run)  # inherited by forked workers
+    docs = pd.concat([DOCS] * 20, ignore_index=True)
+    docs["doc_id"] = [f"d{i}" for i in range(len(docs))]
+    docs.loc[len(docs) - 3, "text"] = "BOOM here."
+    with pytest.raises(RuntimeError, match="bad text"):
+        kx.analyze(docs, form="wide", n_jobs=2, batch_size=4,
+                   measures=["formulae"])
+    assert pl._TEXTS is None
+    assert multiprocessing.active_children() == []
 
 
 def test_iterable_of_frames_and_empty_chunks(tmp_path):

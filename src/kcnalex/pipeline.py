@@ -53,6 +53,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._procs import fork_context
 from ._provenance import attach, provenance
 
 __all__ = ["analyze", "Analyzer", "analyze_params", "standard_ratios", "to_long",
@@ -228,25 +229,125 @@ def _worker_init(init: dict, token: str) -> None:
     _WORKER = Analyzer(**init)
 
 
-def _start_pool(analyzer: Analyzer, n_jobs: int) -> ProcessPoolExecutor:
-    """Worker processes for ``analyzer``.
-
-    The parent runs the analyzer once on a short text (loading the compiled
-    kernels) and leaves it in the module, so that workers started by ``fork`` (the
-    default on Linux) inherit it ready instead of importing and building their own
-    (about a second each); with other start methods each worker builds one.
-    """
+def _warm_up(analyzer: Analyzer) -> str:
+    """Run ``analyzer`` once on a short text (loading the compiled kernels) and leave
+    it in the module, so that workers started by ``fork`` inherit it ready instead
+    of importing and building their own (about a second each). Returns its token."""
     global _WORKER
     analyzer.run(["Warm-up. The respected Comrade Kim Jong Un said it is good."])
     analyzer._token = token = os.urandom(8).hex()
     _WORKER = analyzer
-    return ProcessPoolExecutor(n_jobs, initializer=_worker_init,
+    return token
+
+
+def _start_pool(analyzer: Analyzer, n_jobs: int,
+                context: Any = None) -> ProcessPoolExecutor:
+    """Worker processes for ``analyzer`` (with start methods other than ``fork``
+    each worker builds its own)."""
+    token = _warm_up(analyzer)
+    return ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_worker_init,
                                initargs=(analyzer._init, token))
 
 
 def _worker_run(texts: list[str]) -> np.ndarray:
     assert _WORKER is not None
     return _WORKER.run(texts)
+
+
+# the text column of the chunk being analysed, inherited by forked workers
+_TEXTS: pd.Series | None = None
+
+
+def _worker_range(start: int, stop: int, batch_size: int) -> np.ndarray:
+    """Rows ``start:stop`` of the inherited chunk, in batches of ``batch_size``."""
+    assert _WORKER is not None and _TEXTS is not None
+    texts = _TEXTS.iloc[start:stop].tolist()
+    return np.concatenate([_WORKER.run(texts[i:i + batch_size])
+                           for i in range(0, len(texts), batch_size)])
+
+
+class _Runner:
+    """Runs an :class:`Analyzer` over chunks, here or in ``n_jobs`` processes.
+
+    Where ``fork`` is available, each chunk gets a fresh pool forked after the
+    chunk is read: the workers inherit the analyzer (warmed up once) and the
+    chunk's text column, and receive only row ranges (whole batches of
+    ``batch_size``, so the batches are those of a serial run) instead of pickled
+    texts; the caller reads the next chunk while they work. Elsewhere one pool
+    lives for the whole run and the batches' texts are sent to it.
+    """
+
+    def __init__(self, analyzer: Analyzer, n_jobs: int, batch_size: int) -> None:
+        self.analyzer, self.n_jobs, self.batch_size = analyzer, n_jobs, batch_size
+        self.context = fork_context() if n_jobs > 1 else None
+        self.pool: ProcessPoolExecutor | None = None
+        self.token: str | None = None
+        if n_jobs > 1 and self.context is None:  # pragma: no cover - not POSIX
+            self.pool = _start_pool(analyzer, n_jobs)
+
+    @property
+    def overlaps(self) -> bool:
+        """Whether work runs in the background (the caller may read meanwhile)."""
+        return self.n_jobs > 1
+
+    def submit(self, texts: pd.Series) -> Any:
+        """Start on a chunk's texts; ``.result()`` of the return value gives its
+        ``(n, len(columns))`` array."""
+        global _TEXTS
+        size = self.batch_size
+        if self.n_jobs == 1:
+            items = texts.tolist()
+            return _Done([self.analyzer.run(items[i:i + size])
+                          for i in range(0, len(items), size)])
+        if self.context is None:  # pragma: no cover - not POSIX
+            items = texts.tolist()
+            return _Done([f for f in self.pool.map(_worker_run,
+                                                   _batches(items, size))])
+        if self.token is None:
+            self.token = _warm_up(self.analyzer)
+        n = len(texts)
+        n_batches = -(-n // size)
+        # ~4 tasks per worker for balance, at most 8 batches a task
+        per = max(1, min(8, n_batches // (4 * self.n_jobs)))
+        _TEXTS = texts
+        self.pool = ProcessPoolExecutor(self.n_jobs, mp_context=self.context)
+        futures = [self.pool.submit(_worker_range, a, min(a + per * size, n), size)
+                   for a in range(0, n, per * size)]
+        return _Pending(self, futures)
+
+    def release(self) -> None:
+        """Shut down the chunk's pool (fork mode) and drop its texts."""
+        global _TEXTS
+        _TEXTS = None
+        if self.context is not None and self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+    def close(self) -> None:
+        global _TEXTS
+        _TEXTS = None
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+
+class _Done:
+    def __init__(self, parts: list[np.ndarray]) -> None:
+        self.parts = parts
+
+    def result(self) -> list[np.ndarray]:
+        return self.parts
+
+
+class _Pending:
+    def __init__(self, runner: _Runner, futures: list) -> None:
+        self.runner, self.futures = runner, futures
+
+    def result(self) -> list[np.ndarray]:
+        try:
+            return [f.result() for f in self.futures]
+        finally:
+            self.runner.release()
 
 
 def standard_ratios(measures: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -295,20 +396,22 @@ def to_long(wide: pd.DataFrame) -> pd.DataFrame:
     keep = vals != 0
     keep[:, value_cols.index("n_sentences")] = True
     rows, cols = np.nonzero(keep)
-    measure = np.asarray(value_cols, dtype=object)[cols]
-    kind = np.where([c.startswith("n_") for c in value_cols], "count", "score")[cols]
+    # string columns by Series.take: no round trip through Python objects
+    names = pd.Series(np.asarray(value_cols, dtype=object))
+    kinds = pd.Series(np.where([c.startswith("n_") for c in value_cols], "count",
+                               "score").astype(object))
     long = pd.DataFrame({
-        "doc_id": wide["doc_id"].to_numpy(dtype=object)[rows],
+        "doc_id": wide["doc_id"].take(rows).reset_index(drop=True),
         "date": wide["date"].to_numpy()[rows],
-        "source": wide["source"].to_numpy(dtype=object)[rows],
-        "measure": measure,
+        "source": wide["source"].take(rows).reset_index(drop=True),
+        "measure": names.take(cols).reset_index(drop=True),
         "value": vals[rows, cols],
         "n_tokens": wide["n_tokens"].to_numpy(dtype=np.int64)[rows],
-        "kind": kind,
+        "kind": kinds.take(cols).reset_index(drop=True),
     })
     record = dict(wide.attrs.get("kcnalex", {}))
     record["form"] = "long"
-    present = set(pd.unique(measure))
+    present = set(np.asarray(value_cols, dtype=object)[np.unique(cols)])
     record["ratios"] = {k: list(v) for k, v in standard_ratios(value_cols).items()
                         if v[0] in present and v[1] in present}
     return attach(long, record)
@@ -409,32 +512,43 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
 
     disable = (not sys.stderr.isatty()) if progress is None else not progress
     bar = tqdm(desc="analyze", unit="doc", disable=disable)
-    pool = _start_pool(analyzer, n_jobs) if n_jobs > 1 else None
+    runner = _Runner(analyzer, n_jobs, batch_size)
     frames: list[pd.DataFrame] = []
     writer = None
+
+    def emit(chunk: pd.DataFrame, job: Any) -> None:
+        nonlocal writer
+        parts = job.result()
+        values = (np.concatenate(parts) if parts
+                  else np.zeros((0, len(analyzer.columns))))
+        frame = _wide_frame(chunk, values, analyzer.columns)
+        bar.update(len(frame))
+        if output is not None:
+            if len(frame):  # an empty chunk has untyped (null) columns
+                writer = _write_parquet(frame, output, writer)
+        else:
+            frames.append(frame)
+
+    pending = None
     try:
-        for chunk in chunks:
-            texts = chunk["text"].tolist()
-            if pool is None:
-                parts = [analyzer.run(b) for b in _batches(texts, batch_size)]
+        for chunk in chunks:  # with workers, read while they run the previous chunk
+            if pending is not None:
+                emit(*pending)
+                pending = None
+            job = runner.submit(chunk["text"])
+            if runner.overlaps:
+                pending = (chunk, job)
             else:
-                parts = list(pool.map(_worker_run, _batches(texts, batch_size)))
-            values = (np.concatenate(parts) if parts
-                      else np.zeros((0, len(analyzer.columns))))
-            frame = _wide_frame(chunk, values, analyzer.columns)
-            bar.update(len(frame))
-            if output is not None:
-                if len(frame):  # an empty chunk has untyped (null) columns
-                    writer = _write_parquet(frame, output, writer)
-            else:
-                frames.append(frame)
+                emit(chunk, job)
             # free this chunk before the reader builds the next one
-            del chunk, texts, parts, values, frame
+            del chunk, job
             _release_memory()
+        if pending is not None:
+            emit(*pending)
+            pending = None
     finally:
         bar.close()
-        if pool is not None:
-            pool.shutdown()
+        runner.close()
         if writer is not None:
             writer.close()
     empty = _wide_frame(pd.DataFrame(columns=["doc_id", "date", "source"]),
@@ -513,16 +627,29 @@ def _frame_chunks(obj: Any) -> bool:
 def _wide_frame(chunk: pd.DataFrame, values: np.ndarray,
                 columns: list[str]) -> pd.DataFrame:
     data = {
-        "doc_id": chunk["doc_id"].astype(object).to_numpy(),
+        "doc_id": _strings(chunk["doc_id"]),
         "date": pd.to_datetime(chunk["date"]).to_numpy(dtype="datetime64[ns]")
         if len(chunk) else np.zeros(0, dtype="datetime64[ns]"),
-        "source": (chunk["source"].astype(object).to_numpy() if "source" in chunk
+        "source": (_strings(chunk["source"]) if "source" in chunk
                    else np.full(len(chunk), "", dtype=object)),
     }
     for j, c in enumerate(columns):
         col = values[:, j]
         data[c] = col.astype(np.int64) if c.startswith("n_") else col
     return pd.DataFrame(data)
+
+
+# pandas' default string dtype ("str" from pandas 3, object before)
+_DEFAULT_STR = pd.Series(["a"]).dtype
+
+
+def _strings(col: pd.Series) -> Any:
+    """A corpus column for a new frame: as objects (the frame infers its dtype), or
+    as it is when it already has the default string dtype (what the inference
+    would give), which saves a round trip through Python objects."""
+    if isinstance(col.dtype, pd.StringDtype) and col.dtype == _DEFAULT_STR:
+        return col.reset_index(drop=True)
+    return col.astype(object).to_numpy()
 
 
 def _write_parquet(frame: pd.DataFrame, path, writer):
