@@ -596,6 +596,36 @@ def test_bootstrap_does_not_depend_on_blas_threads():
     assert one["ci_low"].notna().all()
 
 
+def test_cell_blocks_and_workers_do_not_change_results(monkeypatch):
+    """aggregate prepares cells in blocks of whole cells and bootstraps a block's
+    cells in forked workers; neither the block size nor n_jobs may change a
+    number (groups, NaN scores, weights and ratios included)."""
+    import kcnalex.timeseries as ts
+
+    rng = np.random.default_rng(5)
+    n = 400
+    docs = [f"d{i:03d}" for i in range(n)]
+    ds = pd.DataFrame({
+        "doc_id": np.repeat(docs, 3),
+        "date": np.repeat(pd.to_datetime("2011-01-01")
+                          + pd.to_timedelta(rng.integers(0, 200, n), unit="D"), 3),
+        "source": np.repeat(rng.choice(["x", "y"], n), 3),
+        "measure": np.tile(["n_a", "n_b", "score_c"], n),
+        "value": rng.random(3 * n) * 4,
+        "n_tokens": np.repeat(rng.integers(20, 700, n), 3),
+    })
+    ds.loc[ds.index[2::7], "value"] = np.nan  # score rows without a value
+    kw = dict(freq="W", by="source", weights="n_tokens", ratios={"b_per_a": ("n_b",
+              "n_a")}, n_boot=150, min_docs=1)
+    whole = aggregate(ds, **kw)
+    assert whole["ci_low"].notna().sum() > 100
+    monkeypatch.setattr(ts, "_BLOCK_VALUES", 7)  # about one cell a block
+    for n_jobs in (1, 2):
+        pd.testing.assert_frame_equal(aggregate(ds, **kw, n_jobs=n_jobs), whole,
+                                      check_exact=True)
+    assert ts._BLOCK is None  # the workers' block is not kept
+
+
 def test_n_jobs_gives_identical_intervals():
     rng = np.random.default_rng(11)
     n = 600

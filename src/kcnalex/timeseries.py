@@ -20,16 +20,16 @@ import functools
 import os
 import warnings
 import zlib
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from os import PathLike
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from ._columns import validate_frame
+from ._procs import fork_context
 from ._provenance import attach, get_provenance, provenance, sha256_bytes
 
 __all__ = ["aggregate", "changepoints", "bursts", "events", "EVENTS_VERSION"]
@@ -132,50 +132,146 @@ def _cell_bounds(entropy: list[int], num: np.ndarray, den: np.ndarray, n_boot: i
     return _quantiles(reps, qs)
 
 
+# a block's unit arrays and bootstrap settings, inherited by forked workers
+_BLOCK: tuple | None = None
+
+
+def _cells_bounds(cells: list[tuple[list[int], int, int]]) -> list[np.ndarray]:
+    """Bounds of cells given as ``(entropy, start, stop)`` rows of :data:`_BLOCK`."""
+    assert _BLOCK is not None
+    num_b, den_b, n_boot, scale, qs = _BLOCK
+    return [_cell_bounds(entropy, num_b[a:b].copy(), den_b[a:b].copy(), n_boot,
+                         scale, qs) for entropy, a, b in cells]
+
+
 class _Bootstrapper:
     """Run the cells' bootstraps in this process or in ``n_jobs`` worker processes.
 
-    With workers, cells are submitted as the caller prepares them and at most
-    ``64 * n_jobs`` are in flight (their per-document arrays are only held that
-    long); results are handed to ``store(key, bounds)``.
+    Cells come a block at a time (:meth:`run`): the block's per-unit numerator and
+    denominator arrays, and each cell's rows in them. With workers started by
+    ``fork``, a pool forked for the block inherits its arrays and gets lists of
+    cells (no array is pickled); elsewhere each cell's rows are sent to a pool.
+    Each cell's generator is its own, so the bounds do not depend on ``n_jobs``.
+    Results are handed to ``store(key, bounds)``.
     """
 
-    def __init__(self, store, n_jobs: int) -> None:
+    def __init__(self, store, n_jobs: int, n_boot: int, scale: np.ndarray,
+                 qs: list[float]) -> None:
         self.store = store
         self.n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, int(n_jobs))
+        self.n_boot, self.scale, self.qs = n_boot, scale, qs
         self.pool = None
-        self.pending: deque = deque()
 
-    def add(self, key, args: tuple) -> None:
-        if self.n_jobs == 1:
-            self.store(key, _cell_bounds(*args))
+    def run(self, num_b: np.ndarray, den_b: np.ndarray,
+            cells: list[tuple[Any, list[int], int, int]]) -> None:
+        """Bootstrap ``cells`` = ``[(key, entropy, start, stop), ...]`` (rows of the
+        block's arrays) and store their bounds."""
+        global _BLOCK
+        if not cells:
             return
-        if self.pool is None:
-            from concurrent.futures import ProcessPoolExecutor
+        args = (self.n_boot, self.scale, self.qs)
+        if self.n_jobs == 1 or len(cells) == 1:
+            for key, entropy, a, b in cells:
+                self.store(key, _cell_bounds(entropy, num_b[a:b].copy(),
+                                             den_b[a:b].copy(), *args))
+            return
+        from concurrent.futures import ProcessPoolExecutor
 
-            self.pool = ProcessPoolExecutor(self.n_jobs)
-        self.pending.append((key, self.pool.submit(_cell_bounds, *args)))
-        while len(self.pending) > 64 * self.n_jobs:
-            done_key, future = self.pending.popleft()
-            self.store(done_key, future.result())
+        context = fork_context()
+        if context is None:  # pragma: no cover - not POSIX
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(self.n_jobs)
+            futures = [self.pool.submit(_cell_bounds, entropy, num_b[a:b].copy(),
+                                        den_b[a:b].copy(), *args)
+                       for _, entropy, a, b in cells]
+            for (key, *_), future in zip(cells, futures, strict=True):
+                self.store(key, future.result())
+            return
+        # ~8 tasks per worker, cut at equal shares of the block's rows
+        n_tasks = min(len(cells), 8 * self.n_jobs)
+        stops = np.array([c[3] for c in cells])
+        cuts = np.searchsorted(stops, np.linspace(0, stops[-1], n_tasks + 1)[1:-1])
+        groups = [g for g in np.split(np.arange(len(cells)), np.unique(cuts) + 1)
+                  if len(g)]
+        _BLOCK = (num_b, den_b, *args)
+        try:
+            with ProcessPoolExecutor(self.n_jobs, mp_context=context) as pool:
+                futures = [pool.submit(_cells_bounds, [cells[i][1:] for i in g])
+                           for g in groups]
+                for g, future in zip(groups, futures, strict=True):
+                    for i, bounds in zip(g, future.result(), strict=True):
+                        self.store(cells[i][0], bounds)
+        finally:
+            _BLOCK = None
 
     def close(self) -> None:
-        try:
-            while self.pending:
-                done_key, future = self.pending.popleft()
-                self.store(done_key, future.result())
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown()
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+#: Unit x output values per block of cells in :func:`aggregate` (~16 MB a matrix).
+_BLOCK_VALUES = 2_000_000
+
+
+def _unit_arrays(ua: int, ub: int, unit_row_bounds: np.ndarray,
+                 unit_of_row: np.ndarray, m_s: np.ndarray, val_s: np.ndarray,
+                 w_s: np.ndarray | None, unit_tok: np.ndarray, outputs: list,
+                 ratios: Mapping[str, tuple[str, str]], base_code: dict[str, int],
+                 n_base: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit ``ua:ub`` (a document of a cell) and output: the estimator's
+    numerator and denominator terms, whether the unit counts for the output (has
+    a value, for a score; always, otherwise), and the unit's tokens.
+
+    A count's terms are ``(c_i, t_i)``, a ratio's ``(a_i, b_i)`` (missing rows are
+    0), a score's ``(w_i s_i, w_i)`` where the unit has a value, else ``(0, 0)``.
+    """
+    n = ub - ua
+    ra, rb = unit_row_bounds[ua], unit_row_bounds[ub]
+    sel = m_s[ra:rb] >= 0
+    rows = unit_of_row[ra:rb][sel] - ua
+    cols = m_s[ra:rb][sel]
+    x = np.full((n, n_base), np.nan)
+    x[rows, cols] = val_s[ra:rb][sel]
+    t = unit_tok[ua:ub]
+    if w_s is not None:
+        w = np.full((n, n_base), np.nan)
+        w[rows, cols] = w_s[ra:rb][sel]
+    n_out = len(outputs)
+    num = np.empty((n, n_out))
+    den = np.empty((n, n_out))
+    has = np.ones((n, n_out), dtype=bool)
+    for k, (name, kind) in enumerate(outputs):
+        if kind == "ratio":
+            a, b = ratios[name]
+            num[:, k] = np.nan_to_num(x[:, base_code[a]])
+            den[:, k] = np.nan_to_num(x[:, base_code[b]])
+        elif kind == "count":
+            num[:, k] = np.nan_to_num(x[:, base_code[name]])
+            den[:, k] = t
+        else:
+            col = x[:, base_code[name]]
+            hk = ~np.isnan(col)
+            wk = np.ones(n) if w_s is None else np.nan_to_num(w[:, base_code[name]])
+            num[:, k] = np.where(hk, col * wk, 0.0)
+            den[:, k] = np.where(hk, wk, 0.0)
+            has[:, k] = hk
+    return num, den, has, t
 
 
 def _quantiles(reps: np.ndarray, qs: list[float]) -> np.ndarray:
     """``numpy.nanquantile(reps, qs, axis=0)``, vectorised over the columns without
-    a NaN (nanquantile works column by column whenever the array holds one)."""
+    a NaN (nanquantile works column by column whenever the array holds one).
+
+    A ratio's replicate is infinite when its resampled denominator is 0; numpy
+    then interpolates ``inf - inf`` (a NaN bound, as before) and its "invalid
+    value" warning is not passed on.
+    """
     nan = np.isnan(reps).any(axis=0)
     out = np.empty((len(qs), reps.shape[1]))
     if not nan.all():
-        out[:, ~nan] = np.quantile(reps[:, ~nan], qs, axis=0)
+        with np.errstate(invalid="ignore"):
+            out[:, ~nan] = np.quantile(reps[:, ~nan], qs, axis=0)
     if nan.any():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
@@ -514,58 +610,48 @@ def aggregate(
         r_low[g, ok, pi] = bounds[0, ok]
         r_high[g, ok, pi] = bounds[1, ok]
 
-    boot = _Bootstrapper(store, n_jobs)
-    for c in range(len(cell_start)):
-        ua, ub = cell_bounds[c], cell_bounds[c + 1]
-        g, pord = int(unit_g[ua]), int(unit_p[ua])
-        if pord < lo or pord > hi:
-            continue
-        pi = pord - lo
-        ra, rb = unit_row_bounds[ua], unit_row_bounds[ub]
-        n = ub - ua
-        sel = m_s[ra:rb] >= 0
-        rows = unit_of_row[ra:rb][sel] - ua
-        cols = m_s[ra:rb][sel]
-        x = np.full((n, n_base), np.nan)
-        x[rows, cols] = val_s[ra:rb][sel]
-        t = unit_tok[ua:ub]
-        if w_s is not None:
-            w = np.full((n, n_base), np.nan)
-            w[rows, cols] = w_s[ra:rb][sel]
-        num = np.empty((n, n_out))
-        den = np.empty((n, n_out))
-        ndocs = np.empty(n_out, dtype=np.int64)
-        ntok = np.empty(n_out)
-        for k, (name, kind) in enumerate(outputs):
-            if kind == "ratio":
-                a, b = ratios[name]
-                num[:, k] = np.nan_to_num(x[:, base_code[a]])
-                den[:, k] = np.nan_to_num(x[:, base_code[b]])
-                ndocs[k], ntok[k] = n, t.sum()
-            elif kind == "count":
-                num[:, k] = np.nan_to_num(x[:, base_code[name]])
-                den[:, k] = t
-                ndocs[k], ntok[k] = n, t.sum()
-            else:
-                col = x[:, base_code[name]]
-                has = ~np.isnan(col)
-                wk = np.ones(n) if w_s is None else np.nan_to_num(
-                    w[:, base_code[name]])
-                num[:, k] = np.where(has, col * wk, 0.0)
-                den[:, k] = np.where(has, wk, 0.0)
-                ndocs[k], ntok[k] = has.sum(), t[has].sum()
-        sums = num.sum(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            est = sums / den.sum(axis=0) * scale
-        est[ndocs == 0] = np.nan
-        r_value[g, :, pi] = est
-        r_sum[g, :, pi] = sums
-        r_ndocs[g, :, pi] = ndocs
-        r_ntok[g, :, pi] = ntok
-        if qs is not None and n >= 2:
-            boot.add((g, pi, ndocs >= 2),
-                     (_cell_seed(seed, starts[pi], group_labels[g]), num, den, n_boot,
-                      scale, qs))
+    boot = _Bootstrapper(store, n_jobs, n_boot, scale, qs)
+    # cells in blocks of whole cells, ~_BLOCK_VALUES unit x output values a block:
+    # each block's units (documents of a cell) get their numerator and denominator
+    # of every output at once, and the cells are slices of those arrays
+    n_cells = len(cell_start)
+    c0 = 0
+    while c0 < n_cells:
+        c1 = c0 + 1
+        while (c1 < n_cells and (cell_bounds[c1 + 1] - cell_bounds[c0]) * max(n_out, 1)
+               <= _BLOCK_VALUES):
+            c1 += 1
+        ua, ub = cell_bounds[c0], cell_bounds[c1]
+        num_b, den_b, has_b, tok_b = _unit_arrays(
+            ua, ub, unit_row_bounds, unit_of_row, m_s, val_s, w_s, unit_tok, outputs,
+            ratios, base_code, n_base)
+        cells: list = []  # (key, generator entropy, rows) of the block's bootstraps
+        for c in range(c0, c1):
+            a, b = cell_bounds[c], cell_bounds[c + 1]
+            g, pord = int(unit_g[a]), int(unit_p[a])
+            if pord < lo or pord > hi:
+                continue
+            pi = pord - lo
+            n = b - a
+            num, den = num_b[a - ua:b - ua], den_b[a - ua:b - ua]
+            has = has_b[a - ua:b - ua]
+            ndocs = has.sum(axis=0)
+            ntok = np.where(has, tok_b[a - ua:b - ua, None], 0.0).sum(axis=0)
+            sums = num.sum(axis=0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                est = sums / den.sum(axis=0) * scale
+            est[ndocs == 0] = np.nan
+            r_value[g, :, pi] = est
+            r_sum[g, :, pi] = sums
+            r_ndocs[g, :, pi] = ndocs
+            r_ntok[g, :, pi] = ntok
+            if qs is not None and n >= 2:
+                cells.append(((g, pi, ndocs >= 2),
+                              _cell_seed(seed, starts[pi], group_labels[g]),
+                              a - ua, b - ua))
+        boot.run(num_b, den_b, cells)
+        del num_b, den_b, has_b, tok_b
+        c0 = c1
     boot.close()
 
     # ---- long frame -----------------------------------------------------------------
