@@ -190,6 +190,24 @@ def test_worker_error_reaches_caller_and_pools_end(monkeypatch):
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.slow
+def test_spawn_workers_without_fork_identical(monkeypatch):
+    """Where fork is unavailable (macOS, Windows), spawn workers build their own
+    analyzer and receive the texts: the same rows."""
+    import kcnalex.pipeline as pl
+    import kcnalex.timeseries as ts
+
+    monkeypatch.setattr(pl, "fork_context", lambda: None)
+    monkeypatch.setattr(ts, "fork_context", lambda: None)
+    sample = kx.load_sample()
+    one = kx.analyze(sample, measures=["formulae", "vader"])
+    two = kx.analyze(sample, measures=["formulae", "vader"], n_jobs=2, batch_size=9)
+    pd.testing.assert_frame_equal(one, two)
+    kw = dict(freq="Y", n_boot=50, min_docs=1)
+    pd.testing.assert_frame_equal(kx.aggregate(two, **kw, n_jobs=2),
+                                  kx.aggregate(one, **kw), check_exact=True)
+
+
 def test_iterable_of_frames_and_empty_chunks(tmp_path):
     whole = kx.analyze(DOCS, form="wide")
     chunks = (DOCS.iloc[i:i + 1] for i in range(len(DOCS)))

@@ -274,7 +274,8 @@ class _Runner:
     chunk's text column, and receive only row ranges (whole batches of
     ``batch_size``, so the batches are those of a serial run) instead of pickled
     texts; the caller reads the next chunk while they work. Elsewhere one pool
-    lives for the whole run and the batches' texts are sent to it.
+    of ``spawn`` workers lives for the whole run and the batches' texts are sent
+    to it.
     """
 
     def __init__(self, analyzer: Analyzer, n_jobs: int, batch_size: int) -> None:
@@ -282,8 +283,10 @@ class _Runner:
         self.context = fork_context() if n_jobs > 1 else None
         self.pool: ProcessPoolExecutor | None = None
         self.token: str | None = None
-        if n_jobs > 1 and self.context is None:  # pragma: no cover - not POSIX
-            self.pool = _start_pool(analyzer, n_jobs)
+        if n_jobs > 1 and self.context is None:
+            import multiprocessing as mp
+
+            self.pool = _start_pool(analyzer, n_jobs, mp.get_context("spawn"))
 
     @property
     def overlaps(self) -> bool:
@@ -299,7 +302,7 @@ class _Runner:
             items = texts.tolist()
             return _Done([self.analyzer.run(items[i:i + size])
                           for i in range(0, len(items), size)])
-        if self.context is None:  # pragma: no cover - not POSIX
+        if self.context is None:
             items = texts.tolist()
             return _Done([f for f in self.pool.map(_worker_run,
                                                    _batches(items, size))])

@@ -150,7 +150,8 @@ class _Bootstrapper:
     Cells come a block at a time (:meth:`run`): the block's per-unit numerator and
     denominator arrays, and each cell's rows in them. With workers started by
     ``fork``, a pool forked for the block inherits its arrays and gets lists of
-    cells (no array is pickled); elsewhere each cell's rows are sent to a pool.
+    cells (no array is pickled); elsewhere each cell's rows are sent to a pool of
+    ``spawn`` workers.
     Each cell's generator is its own, so the bounds do not depend on ``n_jobs``.
     Results are handed to ``store(key, bounds)``.
     """
@@ -178,9 +179,12 @@ class _Bootstrapper:
         from concurrent.futures import ProcessPoolExecutor
 
         context = fork_context()
-        if context is None:  # pragma: no cover - not POSIX
+        if context is None:
             if self.pool is None:
-                self.pool = ProcessPoolExecutor(self.n_jobs)
+                import multiprocessing as mp
+
+                self.pool = ProcessPoolExecutor(self.n_jobs,
+                                                mp_context=mp.get_context("spawn"))
             futures = [self.pool.submit(_cell_bounds, entropy, num_b[a:b].copy(),
                                         den_b[a:b].copy(), *args)
                        for _, entropy, a, b in cells]
