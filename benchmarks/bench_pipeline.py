@@ -9,6 +9,10 @@ One command, on a slice of the real kcna.co.jp archive (default: all of 1997-201
   :func:`kcnalex.aggregate` (monthly, standard ratios, 95 % bootstrap CIs) with the
   same lexicons as the baseline (``measures=formulae,vader``: the kcna-formulae
   lexicon and VADER), and, for information, n_jobs=1 with every measure family;
+* **files n_jobs=1 / n_jobs=2** (for information; ``--skip-files`` skips them):
+  :func:`kcnalex.analyze` on the day files themselves with every measure, reading
+  included, as ``kcnalex analyze DAYS/`` runs it (with workers each chunk is read
+  while they analyse the previous one);
 * **baseline**: NLTK's ``TreebankWordTokenizer`` (word tokens), NLTK's
   ``PunktSentenceTokenizer()`` (untrained: no download) for sentences, NLTK's VADER
   (``nltk.sentiment.vader.SentimentIntensityAnalyzer(lexicon_file=<vader_lexicon.txt
@@ -32,7 +36,7 @@ pyinstrument on the slice and writes ``benchmarks/results/pipeline_profile.txt``
 Usage::
 
     python benchmarks/bench_pipeline.py [--years 1997-2015] [--limit-docs N]
-        [--skip-baseline] [--baseline-budget 1200] [--n-boot 1000]
+        [--skip-baseline] [--skip-files] [--baseline-budget 1200] [--n-boot 1000]
         [--corpus ../shared/corpora/kcna-co-jp/days] [--profile]
     python benchmarks/bench_pipeline.py --years 2012 --dask 2,10,50,200
 
@@ -239,9 +243,30 @@ def _phase_baseline(df, texts, args) -> dict:
     return out
 
 
+def _phase_files(files: list[str], *, n_jobs: int) -> dict:
+    """What `kcnalex analyze DAYS/ --n-jobs k` does: read, clean and deduplicate
+    the day files in chunks and compute every measure (with workers, each chunk is
+    read while they run the previous one)."""
+    import kcnalex as kx
+
+    long = kx.analyze(files, form="long", n_jobs=n_jobs, progress=False)
+    return {"checks": {"docs": int(long["doc_id"].nunique()),
+                       "long_rows": len(long)}}
+
+
 def run_phase(name: str, data: str, args) -> dict:
     import pandas as pd
 
+    if name.startswith("files_"):  # data: a text file listing the day files
+        files = Path(data).read_text(encoding="utf-8").split("\n")
+        load_avg = os.getloadavg()
+        cpu0, t0 = _cpu_s(), time.perf_counter()
+        out = _phase_files(files, n_jobs=int(name[-1]))
+        out.update({"wall_s": round(time.perf_counter() - t0, 2),
+                    "cpu_s": round(_cpu_s() - cpu0, 2),
+                    "peak_rss_mb": round(_rss_mb(), 1),
+                    "load_avg_before": [round(x, 2) for x in load_avg]})
+        return out
     df = pd.read_parquet(data)
     texts = df["text"].tolist()
     rss_loaded = _rss_mb()
@@ -367,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--skip-all-measures", action="store_true",
                     help="skip the informational n_jobs=1 run with every measure")
+    ap.add_argument("--skip-files", action="store_true",
+                    help="skip files_all_1/2: analyze(files) with every measure, "
+                         "reading included, n_jobs=1 and 2")
     ap.add_argument("--baseline-budget", type=float, default=1200.0,
                     help="seconds of baseline work before extrapolating")
     ap.add_argument("--n-boot", type=int, default=1000)
@@ -421,20 +449,27 @@ def main(argv: list[str] | None = None) -> int:
         "note": ("wall seconds depend on the load of the shared machine (load "
                  "average recorded per phase); cpu_s is process + worker CPU time. "
                  "kcnalex_1/kcnalex_2 compute the same work as the baseline "
-                 "(measures=formulae,vader); kcnalex_all_1 every measure family."),
+                 "(measures=formulae,vader); kcnalex_all_1 every measure family; "
+                 "files_all_1/2: analyze(day files) with every measure, reading "
+                 "included (what `kcnalex analyze DAYS/` does)."),
         "phases": {},
     }
     phases = ["limit", "kcnalex_1", "kcnalex_2"]
     if not args.skip_all_measures:
         phases.append("kcnalex_all_1")
+    if not args.skip_files and not args.limit_docs:
+        phases += ["files_all_1", "files_all_2"]
     if not args.skip_baseline:
         phases.append("baseline")
     with tempfile.TemporaryDirectory(prefix="kcnalex-bench-") as tmp:
         data = os.path.join(tmp, "texts.parquet")
         corpus[["doc_id", "date", "source", "text"]].to_parquet(data, index=False)
         del corpus
+        listing = os.path.join(tmp, "files.txt")
+        Path(listing).write_text("\n".join(files), encoding="utf-8")
         for ph in phases:
-            cmd = [sys.executable, __file__, "--phase", ph, "--data", data,
+            cmd = [sys.executable, __file__, "--phase", ph,
+                   "--data", listing if ph.startswith("files_") else data,
                    "--n-boot", str(args.n_boot),
                    "--baseline-budget", str(args.baseline_budget)]
             print(f"[{ph}] running ...", flush=True)
@@ -474,6 +509,9 @@ def main(argv: list[str] | None = None) -> int:
         ph["kcnalex_1"]["analyze_s"] / secs["limit"], 2)
     ratios["n_jobs2_analyze_speedup"] = round(
         ph["kcnalex_1"]["analyze_s"] / max(ph["kcnalex_2"]["analyze_s"], 0.01), 2)
+    if "files_all_2" in ph:
+        ratios["files_n_jobs2_speedup"] = round(
+            secs["files_all_1"] / secs["files_all_2"], 2)
     if "kcnalex_all_1" in ph:
         ratios["all_measures_vs_same_work"] = round(
             secs["kcnalex_all_1"] / secs["kcnalex_1"], 2)
