@@ -7,11 +7,14 @@ Non-strict reads never raise on file content and always satisfy
 
 from __future__ import annotations
 
+import bisect
 import gzip
+import itertools
 import json
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -113,3 +116,61 @@ def test_jaccard_symmetric_and_bounded(a, b):
     assert 0.0 <= j <= 1.0
     assert j == pytest.approx(_dedup.jaccard(sb, sa))
     assert _dedup.jaccard(sa, sa) == 1.0
+
+
+# keys from a small pool (many repeats) plus the extremes of uint64
+_key = st.one_of(st.integers(0, 12), st.sampled_from([2**63, 2**64 - 2, 2**64 - 1]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(batches=st.lists(st.lists(_key, max_size=9), max_size=12),
+       max_run=st.integers(1, 10),
+       queries=st.lists(_key, max_size=12))
+def test_sorted_keys_match_a_sorted_list(batches, max_run, queries):
+    """SortedKeys (sorted runs, merged LSM-style) against a plain reference: the
+    sorted list of (key, insertion index)."""
+    keys = _dedup.SortedKeys(order=np.int64, tag=np.uint8)
+    keys.max_run = max_run
+    ref: list[tuple[int, int]] = []
+    for batch in batches:
+        first = len(ref)
+        order = list(range(first, first + len(batch)))
+        keys.add(np.array(batch, dtype=np.uint64), order=order,
+                 tag=[i % 3 for i in order])
+        ref.extend(zip(batch, order, strict=True))
+        ref_sorted = sorted(ref)  # equal keys: by insertion index
+        assert len(keys) == len(ref)
+        assert keys.keys.tolist() == [k for k, _ in ref_sorted]
+        assert keys.columns["order"].tolist() == [i for _, i in ref_sorted]
+        assert keys.columns["tag"].tolist() == [i % 3 for _, i in ref_sorted]
+        assert keys.nbytes == len(ref) * 17
+        # runs: the newest are merged while the older is small enough
+        sizes = [r.size for r, _ in keys._runs]
+        assert sum(sizes) == len(ref) and all(sizes)
+        assert all(a > 2 * b or a >= max_run for a, b in itertools.pairwise(sizes))
+    q = np.array(queries, dtype=np.uint64)
+    ref_sorted = sorted(ref)
+    present = {k for k, _ in ref}
+    assert keys.contains(q).tolist() == [k in present for k in queries]
+    assert [k in keys for k in queries] == [k in present for k in queries]
+    start, stop = keys.span(q)
+    assert start.tolist() == [bisect.bisect_left(ref_sorted, (k, -1)) for k in queries]
+    assert stop.tolist() == [bisect.bisect_left(ref_sorted, (k + 1, -1))
+                             for k in queries]
+    found, payload = keys.lookup(q)
+    firsts = {}
+    for k, i in ref:
+        firsts.setdefault(k, i)
+    assert found.tolist() == [k in firsts for k in queries]
+    assert payload["order"].tolist() == [firsts.get(k, 0) for k in queries]
+    # with a condition on a column: the first entry with that tag
+    tags = [j % 3 for j in range(len(queries))]
+    found, payload = keys.lookup(q, tag=tags)
+    firsts_tag = {}
+    for k, i in ref:
+        firsts_tag.setdefault((k, i % 3), i)
+    want = [firsts_tag.get((k, t)) for k, t in zip(queries, tags, strict=True)]
+    assert found.tolist() == [w is not None for w in want]
+    assert payload["order"].tolist() == [w or 0 for w in want]
+    assert payload["tag"].tolist() == [t if w is not None else 0
+                                       for t, w in zip(tags, want, strict=True)]

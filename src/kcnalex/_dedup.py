@@ -97,17 +97,35 @@ def _digest_halves(digests: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
 
 
 class SortedKeys:
-    """A growing multiset of 64-bit keys, with payload columns, in sorted arrays.
+    """A growing multiset of 64-bit keys, with payload columns, in sorted runs.
 
     Keys are added a batch at a time and looked up a batch at a time (binary
     search), so a key costs 8 bytes plus its payload columns, and no Python
     object: a corpus of a million documents needs a few megabytes, where a Python
     set or dict of strings or bytes needs hundreds and fragments the heap.
 
+    Each batch becomes a sorted run. The two newest runs are merged while the
+    older is at most twice the newer (as in a log-structured merge tree: a key is
+    copied about ``log2(max_run / batch)`` times) and smaller than
+    :attr:`max_run` keys; a run of :attr:`max_run` keys or more is never copied
+    again. So adding never copies the whole set (inserting into one sorted array
+    did: a transient second copy of the largest column, growing with the corpus),
+    and a lookup is one binary search per run (``len(self) / max_run`` runs and a
+    few smaller ones).
+
+    Equal keys are kept in insertion order: within a run by stable sorting and
+    merging, across runs because runs stay in the order they were added.
+
     Parameters
     ----------
     **columns : numpy dtype
         Payload columns stored beside the keys, ``name=dtype``.
+
+    Attributes
+    ----------
+    max_run : int
+        Runs of this many keys or more are not merged further (class default
+        65,536: 1.5 MB for a key with two 8-byte payload columns).
 
     Examples
     --------
@@ -117,55 +135,161 @@ class SortedKeys:
     [True, False, True]
     >>> keys.keys.tolist(), keys.columns["label"].tolist()
     ([10, 30], [1, 0])
+    >>> found, payload = keys.lookup(np.array([30, 20], dtype=np.uint64))
+    >>> found.tolist(), payload["label"].tolist()
+    ([True, False], [0, 0])
     """
 
+    max_run: int = 1 << 16
+
     def __init__(self, **columns: np.dtype | type) -> None:
-        self.keys = np.zeros(0, dtype=np.uint64)
-        self.columns = {name: np.zeros(0, dtype=dt) for name, dt in columns.items()}
+        self._dtypes = {name: np.dtype(dt) for name, dt in columns.items()}
+        # oldest first; each run: (sorted keys, {column: values in key order})
+        self._runs: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
+        self._n = 0
 
     def __len__(self) -> int:
-        return int(self.keys.size)
+        return self._n
 
     def __contains__(self, key: int) -> bool:
-        i = int(np.searchsorted(self.keys, np.uint64(key)))
-        return i < self.keys.size and int(self.keys[i]) == key
+        k = np.uint64(key)
+        for run, _ in self._runs:
+            i = int(np.searchsorted(run, k))
+            if i < run.size and run[i] == k:
+                return True
+        return False
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the key and payload arrays."""
-        return self.keys.nbytes + sum(c.nbytes for c in self.columns.values())
+        return sum(k.nbytes + sum(c.nbytes for c in cols.values())
+                   for k, cols in self._runs)
+
+    @property
+    def n_runs(self) -> int:
+        """Number of sorted runs."""
+        return len(self._runs)
+
+    def _merged(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        if len(self._runs) == 1:
+            return self._runs[0]
+        if not self._runs:
+            return (np.zeros(0, dtype=np.uint64),
+                    {name: np.zeros(0, dtype=dt) for name, dt in self._dtypes.items()})
+        keys = np.concatenate([k for k, _ in self._runs])
+        order = np.argsort(keys, kind="stable")  # older runs first among equals
+        return keys[order], {name: np.concatenate([c[name] for _, c in self._runs])
+                             [order] for name in self._dtypes}
+
+    @property
+    def keys(self) -> np.ndarray:
+        """All keys, sorted (the runs merged; read only)."""
+        return self._merged()[0]
+
+    @property
+    def columns(self) -> dict[str, np.ndarray]:
+        """The payload columns in the order of :attr:`keys` (read only)."""
+        return self._merged()[1]
 
     def span(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per query key, the positions ``[start, stop)`` holding it (empty if
-        absent)."""
+        """Per query key, the positions ``[start, stop)`` of :attr:`keys` holding it
+        (empty if absent). Positions count over all runs: use with :attr:`keys`
+        and :attr:`columns`; :meth:`lookup` needs no merged copy."""
         q = np.asarray(keys, dtype=np.uint64)
-        return (np.searchsorted(self.keys, q, side="left"),
-                np.searchsorted(self.keys, q, side="right"))
+        start = np.zeros(q.shape, dtype=np.intp)
+        stop = np.zeros(q.shape, dtype=np.intp)
+        for run, _ in self._runs:
+            start += np.searchsorted(run, q, side="left")
+            stop += np.searchsorted(run, q, side="right")
+        return start, stop
 
     def contains(self, keys: np.ndarray) -> np.ndarray:
         """Boolean array: is each query key present."""
-        start, stop = self.span(keys)
-        return stop > start
+        q = np.asarray(keys, dtype=np.uint64)
+        found = np.zeros(q.shape, dtype=bool)
+        for run, _ in self._runs:
+            if run.size:
+                i = np.minimum(np.searchsorted(run, q), run.size - 1)
+                found |= run[i] == q
+        return found
+
+    def lookup(self, keys: np.ndarray, **where: Sequence | np.ndarray
+               ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The payload of the first entry added with each query key.
+
+        Parameters
+        ----------
+        keys : array of uint64
+            Query keys.
+        **where : array
+            Per payload column named, one value per query key: only entries whose
+            column equals the query's value match.
+
+        Returns
+        -------
+        found : numpy.ndarray of bool
+            Whether a matching entry exists, per query key.
+        columns : dict of numpy.ndarray
+            Per payload column, the value of the first matching entry in insertion
+            order (0 where none matches).
+        """
+        q = np.asarray(keys, dtype=np.uint64)
+        want = {name: np.asarray(v, dtype=self._dtypes[name])
+                for name, v in where.items()}
+        found = np.zeros(q.shape, dtype=bool)
+        out = {name: np.zeros(q.shape, dtype=dt) for name, dt in self._dtypes.items()}
+        for run, cols in self._runs:  # oldest first: the first match wins
+            todo = np.flatnonzero(~found)
+            if todo.size == 0:
+                break
+            start = np.searchsorted(run, q[todo], side="left")
+            count = np.searchsorted(run, q[todo], side="right") - start
+            hit = count > 0
+            todo, start, count = todo[hit], start[hit], count[hit]
+            if todo.size == 0:
+                continue
+            # every candidate position (equal keys), grouped by query, in order
+            query = np.repeat(todo, count)
+            pos = np.repeat(start - (np.cumsum(count) - count), count) + np.arange(
+                query.size)
+            ok = np.ones(query.size, dtype=bool)
+            for name, values in want.items():
+                ok &= cols[name][pos] == values[query]
+            query, pos = query[ok], pos[ok]
+            query, first = np.unique(query, return_index=True)
+            pos = pos[first]
+            found[query] = True
+            for name in self._dtypes:
+                out[name][query] = cols[name][pos]
+        return found, out
 
     def add(self, keys: np.ndarray, **columns: Sequence | np.ndarray) -> None:
         """Insert keys (repeats allowed) with one payload value per key and column;
         equal keys stay in insertion order."""
         k = np.asarray(keys, dtype=np.uint64)
-        if set(columns) != set(self.columns):
-            raise ValueError(f"payload columns must be {sorted(self.columns)}, got "
+        if set(columns) != set(self._dtypes):
+            raise ValueError(f"payload columns must be {sorted(self._dtypes)}, got "
                              f"{sorted(columns)}")
+        vals = {name: np.asarray(columns[name], dtype=dt)
+                for name, dt in self._dtypes.items()}
+        for name, v in vals.items():
+            if v.shape != k.shape:
+                raise ValueError(f"column {name!r} has {v.size} values for "
+                                 f"{k.size} keys")
         if k.size == 0:
             return
         order = np.argsort(k, kind="stable")
-        k = k[order]
-        at = np.searchsorted(self.keys, k, side="right")
-        self.keys = np.insert(self.keys, at, k)
-        for name, col in self.columns.items():
-            vals = np.asarray(columns[name], dtype=col.dtype)
-            if vals.shape != order.shape:
-                raise ValueError(f"column {name!r} has {vals.size} values for "
-                                 f"{order.size} keys")
-            self.columns[name] = np.insert(col, at, vals[order])
+        self._runs.append((k[order], {name: v[order] for name, v in vals.items()}))
+        self._n += int(k.size)
+        while len(self._runs) >= 2:
+            (ak, acols), (bk, bcols) = self._runs[-2], self._runs[-1]
+            if ak.size >= self.max_run or ak.size > 2 * bk.size:
+                break
+            at = np.searchsorted(ak, bk, side="right")  # b after equal keys of a
+            merged = (np.insert(ak, at, bk),
+                      {name: np.insert(acols[name], at, bcols[name])
+                       for name in self._dtypes})
+            self._runs[-2:] = [merged]
 
 
 _INDEXED = re.compile(r"(.*)\[(0|[1-9][0-9]{0,17})\]", re.S)
@@ -384,7 +508,7 @@ class Deduplicator:
                              f"{threshold!r}")
         self.exact, self.near, self.threshold = exact, near, threshold
         self.window = window
-        self.keys = SortedKeys(lo=np.uint64, label=np.int64)
+        self.keys = SortedKeys(lo=np.uint64, label=np.int32)
         self.labels = LabelStore()
         # memory of earlier batches: gid -> (label, text, signature)
         self.store: dict[int, tuple[str, str, np.ndarray]] = {}
@@ -398,13 +522,10 @@ class Deduplicator:
         if not len(self.keys) or not digests:
             return out
         hi, lo = _digest_halves(digests)
-        start, stop = self.keys.span(hi)
-        known_lo, label = self.keys.columns["lo"], self.keys.columns["label"]
-        for j in np.flatnonzero(stop > start).tolist():
-            for p in range(int(start[j]), int(stop[j])):  # equal first halves
-                if known_lo[p] == lo[j]:
-                    out[j] = int(label[p])
-                    break
+        found, payload = self.keys.lookup(hi, lo=lo)  # all 128 bits equal
+        label = payload["label"]
+        for j in np.flatnonzero(found).tolist():
+            out[j] = int(label[j])
         return out
 
     def process(self, texts: Sequence[str], labels: Sequence[str], *,
