@@ -558,13 +558,27 @@ def test_label_store_rebuilds_every_label():
     labels = ["2012-01-01_juche.json.gz:articles[3]", "2012-01-01_juche.json.gz",
               "2012-01-01_juche.json.gz:articles[0]", "k.json:[12]", "x.jsonl:line[5]",
               "a:b:c", "plain", "", ":", "x:", "f:row[007]", "f:a[1][2]", "f:[]",
-              "f:n[1234567890123456789]", "f:n[123456789012345678]", "dir/w.txt"]
+              "f:n[1234567890123456789]", "f:n[123456789012345678]",
+              "f:n[2147483647]", "f:n[2147483648]", "f:n[9999999999]", "dir/w.txt"]
     store = _dedup.LabelStore()
     assert [store.add(x) for x in labels] == list(range(len(labels)))
     assert [store[i] for i in range(len(store))] == labels
+    assert store[-1] == labels[-1]
+    with pytest.raises(IndexError):
+        store[len(labels)]
     # a file name is stored once, however many of its records are labelled
-    assert store._strings.count("2012-01-01_juche.json.gz") == 1
+    assert list(store._strings).count("2012-01-01_juche.json.gz") == 1
     assert store._number.tolist()[:3] == [3, -1, 0]
+    # numbers above 2**31 - 1 stay part of the suffix
+    assert store._number.tolist()[-3:-1] == [-1, -1]
+    # records of one file in a row share one run (prefix and name)
+    assert store._run_start.tolist()[:3] == [0, 1, 2]
+    runs = _dedup.LabelStore()
+    for i in (5, 2, 10, 0):
+        runs.add(f"f.json:articles[{i}]")
+    runs.add("g.json:articles[0]")
+    assert runs._run_start.tolist() == [0, 4] and len(runs._strings) == 3
+    assert runs.nbytes == runs._strings.nbytes + 2 * 16 + 5 * 4
 
 
 def test_dedup_exact_across_batches_checks_all_128_bits(monkeypatch):

@@ -174,3 +174,42 @@ def test_sorted_keys_match_a_sorted_list(batches, max_run, queries):
     assert payload["order"].tolist() == [w or 0 for w in want]
     assert payload["tag"].tolist() == [t if w is not None else 0
                                        for t, w in zip(tags, want, strict=True)]
+
+
+_piece = st.sampled_from(["a", "b", "é", ":", "[", "]", "0", "7", "\udcff",
+                          "\U0001f600", "articles", "line",
+                          "2012-01-01_juche.json.gz"])
+_text = st.lists(_piece, max_size=5).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(strings=st.lists(_text, max_size=40), recent=st.integers(1, 6),
+       queries=st.lists(_text, max_size=8))
+def test_string_table_interns_like_a_dict(strings, recent, queries):
+    table = _dedup.StringTable()
+    table.recent = recent
+    first: dict[str, int] = {}
+    for x in strings:
+        assert table.intern(x) == first.setdefault(x, len(first))
+        assert len(table) == len(first)
+    assert list(table) == list(first)
+    assert [table[i] for i in range(-len(first), 0)] == list(first)
+    for x in [*queries, *strings]:
+        assert table.find(x) == first.get(x, -1)
+    plain = _dedup.StringTable(interned=False)
+    assert [plain.append(x) for x in strings] == list(range(len(strings)))
+    assert list(plain) == strings
+
+
+_number = st.sampled_from(["0", "3", "007", "12", "2147483647", "2147483648",
+                           "99999999999", "", "x"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=st.lists(st.tuples(_text, st.booleans(), _text, _number), max_size=30))
+def test_label_store_rebuilds_any_label(parts):
+    labels = [f"{p}:{name}[{n}]" if indexed else p + name
+              for p, indexed, name, n in parts]
+    store = _dedup.LabelStore()
+    assert [store.add(x) for x in labels] == list(range(len(labels)))
+    assert [store[i] for i in range(len(store))] == labels

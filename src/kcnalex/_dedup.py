@@ -40,6 +40,7 @@ C are not similar to each other).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import string
@@ -263,6 +264,18 @@ class SortedKeys:
                 out[name][query] = cols[name][pos]
         return found, out
 
+    def get(self, key: int, column: str) -> np.ndarray:
+        """The values of one payload column for every entry with ``key``, in
+        insertion order."""
+        k = np.uint64(key)
+        parts = []
+        for run, cols in self._runs:
+            a, b = np.searchsorted(run, k, "left"), np.searchsorted(run, k, "right")
+            if b > a:
+                parts.append(cols[column][a:b])
+        return (np.concatenate(parts) if parts
+                else np.zeros(0, dtype=self._dtypes[column]))
+
     def add(self, keys: np.ndarray, **columns: Sequence | np.ndarray) -> None:
         """Insert keys (repeats allowed) with one payload value per key and column;
         equal keys stay in insertion order."""
@@ -292,18 +305,132 @@ class SortedKeys:
             self._runs[-2:] = [merged]
 
 
-_INDEXED = re.compile(r"(.*)\[(0|[1-9][0-9]{0,17})\]", re.S)
+def _hash64(b: bytes) -> int:
+    """A 64-bit BLAKE2b hash of bytes (the same in every process)."""
+    return int.from_bytes(hashlib.blake2b(b, digest_size=8).digest(), "little")
+
+
+class StringTable:
+    """Append-only table of strings in one UTF-8 buffer, optionally interned.
+
+    A string costs its UTF-8 bytes plus 8 bytes (its end offset) and, interned and
+    indexed, 12 bytes (a 64-bit hash and its index in a :class:`SortedKeys`):
+    a fraction of a Python ``str`` in a list and a dict. Strings added recently
+    (up to :attr:`recent` of them) are looked up in a dict; older ones by their
+    hash (BLAKE2b, so a pickled table works in another process), comparing the
+    stored bytes. Any ``str`` round-trips exactly (lone surrogates included).
+
+    Parameters
+    ----------
+    interned : bool
+        Keep the strings distinct (:meth:`intern`, :meth:`find`); False: a plain
+        list of strings (:meth:`append` only, no index).
+
+    Examples
+    --------
+    >>> table = StringTable()
+    >>> [table.intern(x) for x in ("a.json", "b.json", "a.json")]
+    [0, 1, 0]
+    >>> table[1], len(table), table.find("c.json")
+    ('b.json', 2, -1)
+    """
+
+    recent: int = 4096
+
+    def __init__(self, *, interned: bool = True) -> None:
+        self.interned = interned
+        self._data = bytearray()
+        self._ends = array("q")
+        self._index = SortedKeys(at=np.int32)  # hash -> index, once flushed
+        self._pending: dict[str, int] = {}  # added, not yet in the index
+        self._cache: dict[str, int] = {}  # recently found in the index
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i: int) -> str:
+        if i < 0:
+            i += len(self._ends)
+        if not 0 <= i < len(self._ends):
+            raise IndexError("string index out of range")
+        start = self._ends[i - 1] if i else 0
+        return self._data[start : self._ends[i]].decode("utf-8", "surrogatepass")
+
+    def __iter__(self):
+        for i in range(len(self._ends)):
+            yield self[i]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the buffer, the offsets and the hash index."""
+        return (len(self._data) + self._ends.itemsize * len(self._ends)
+                + self._index.nbytes)
+
+    def find(self, s: str) -> int:
+        """Index of ``s``, or -1."""
+        if not self.interned:
+            raise TypeError("find() needs an interned StringTable")
+        i = self._pending.get(s)
+        if i is None:
+            i = self._cache.get(s)
+        if i is not None:
+            return i
+        b = s.encode("utf-8", "surrogatepass")
+        for j in self._index.get(_hash64(b), "at").tolist():
+            start = self._ends[j - 1] if j else 0
+            if self._data[start : self._ends[j]] == b:
+                if len(self._cache) >= self.recent:
+                    self._cache.clear()
+                self._cache[s] = j
+                return j
+        return -1
+
+    def append(self, s: str) -> int:
+        """Store ``s``; returns its index (not interned tables only)."""
+        if self.interned:
+            raise TypeError("an interned StringTable adds strings with intern()")
+        return self._add(s)
+
+    def _add(self, s: str) -> int:
+        self._data += s.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._data))
+        return len(self._ends) - 1
+
+    def intern(self, s: str) -> int:
+        """Index of ``s``, stored first if absent."""
+        i = self.find(s)
+        if i < 0:
+            i = self._pending[s] = self._add(s)
+            if len(self._pending) >= self.recent:
+                self._flush()
+        return i
+
+    def _flush(self) -> None:
+        strings, at = list(self._pending), list(self._pending.values())
+        self._index.add(np.array([_hash64(x.encode("utf-8", "surrogatepass"))
+                                  for x in strings], dtype=np.uint64), at=at)
+        if len(self._cache) + len(self._pending) > self.recent:
+            self._cache.clear()
+        self._cache.update(self._pending)
+        self._pending = {}
+
+
+_INDEXED = re.compile(r"(.*)\[(0|[1-9][0-9]{0,9})\]", re.S)
+_MAX_NUMBER = 2**31 - 1
 
 
 class LabelStore:
-    """Append-only store of record labels, 16 bytes a label.
+    """Append-only store of record labels, about 4 bytes a label.
 
     Labels are origins such as ``"2012-01-01_juche.json.gz:articles[3]"``. A label
-    is split at its last ``":"`` into a prefix (a file name: interned, so stored
-    once per file) and a suffix; a suffix ``name[number]`` (a record position) is
-    stored as the interned ``name`` and the number, any other suffix as itself
-    (interned). ``store[i]`` rebuilds the exact label. (A position number with a
-    leading zero or more than 18 digits stays part of the interned suffix.)
+    is split at its last ``":"`` into a prefix (a file name) and a suffix; a suffix
+    ``name[number]`` (a record position) is stored as ``name`` and the number, any
+    other suffix as itself. Prefixes and names are interned in a
+    :class:`StringTable` (stored once per file) and run-length encoded: labels
+    added one after another with the same prefix and name (the records of one
+    file) share one run of 16 bytes; each label stores its number (4 bytes).
+    ``store[i]`` rebuilds the exact label. (A position number with a leading zero
+    or above ``2**31 - 1`` stays part of the suffix.)
 
     Examples
     --------
@@ -315,44 +442,52 @@ class LabelStore:
     """
 
     def __init__(self) -> None:
-        self._strings: list[str] = []
-        self._ids: dict[str, int] = {}
-        self._prefix = array("i")  # string id of the prefix (or the whole label)
-        self._name = array("i")  # string id of the suffix or its name; -1: none
-        self._number = array("q")  # the position number; -1: the suffix as is
-
-    def _intern(self, s: str) -> int:
-        i = self._ids.get(s)
-        if i is None:
-            i = self._ids[s] = len(self._strings)
-            self._strings.append(s)
-        return i
+        self._strings = StringTable()
+        self._run_start = array("q")  # index of the first label of each run
+        self._run_prefix = array("i")  # string id of the prefix (or the whole label)
+        self._run_name = array("i")  # string id of the suffix or its name; -1: none
+        self._number = array("i")  # per label: the number; -1: the suffix as is
+        self._last: tuple[str, str | None] | None = None  # the last run's strings
 
     def __len__(self) -> int:
-        return len(self._prefix)
+        return len(self._number)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays and the string table."""
+        return (self._strings.nbytes + 8 * len(self._run_start)
+                + 4 * (len(self._run_prefix) + len(self._run_name) + len(self._number)))
 
     def add(self, label: str) -> int:
         """Store a label; returns its index."""
         prefix, colon, suffix = label.rpartition(":")
+        number = -1
         if not colon:
-            self._prefix.append(self._intern(label))
-            self._name.append(-1)
-            self._number.append(-1)
+            prefix, name = label, None
         else:
-            self._prefix.append(self._intern(prefix))
             m = _INDEXED.fullmatch(suffix)
-            if m is None:
-                self._name.append(self._intern(suffix))
-                self._number.append(-1)
+            if m is not None and int(m.group(2)) <= _MAX_NUMBER:
+                name, number = m.group(1), int(m.group(2))
             else:
-                self._name.append(self._intern(m.group(1)))
-                self._number.append(int(m.group(2)))
-        return len(self._prefix) - 1
+                name = suffix
+        if self._last != (prefix, name):
+            self._last = (prefix, name)
+            self._run_start.append(len(self._number))
+            self._run_prefix.append(self._strings.intern(prefix))
+            self._run_name.append(-1 if name is None else self._strings.intern(name))
+        self._number.append(number)
+        return len(self._number) - 1
 
     def __getitem__(self, i: int) -> str:
-        prefix, name, number = self._prefix[i], self._name[i], self._number[i]
+        if i < 0:
+            i += len(self._number)
+        if not 0 <= i < len(self._number):
+            raise IndexError("label index out of range")
+        run = bisect.bisect_right(self._run_start, i) - 1
+        prefix, name = self._run_prefix[run], self._run_name[run]
         if name < 0:
             return self._strings[prefix]
+        number = self._number[i]
         suffix = (self._strings[name] if number < 0
                   else f"{self._strings[name]}[{number}]")
         return f"{self._strings[prefix]}:{suffix}"
@@ -489,7 +624,9 @@ class Deduplicator:
         Number of most recent kept documents remembered across batches for the
         near-duplicate test (exact duplicates are remembered without limit: the
         128-bit digest and the label of every kept document, in compact arrays,
-        about 40 bytes per document).
+        about 25 bytes per document: 8 + 8 for the digest, 4 for the index of
+        its label, and about 5 for the label in the :class:`LabelStore`, plus
+        the file names once each).
 
     Attributes
     ----------
