@@ -10,6 +10,7 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -444,6 +445,48 @@ def test_report_summary_leaves_out_files_and_duplicates_without_copying():
     assert short["n_errors"] == 150 and len(short["errors"]) == 100
     short["errors"][0]["reason"] = "changed"
     assert rep.errors[0]["reason"] == "0"
+
+
+def test_report_files_is_a_compact_read_only_mapping():
+    from kcnalex.io import _FileCounts
+
+    files = _FileCounts()
+    for label, drop in [("b.json", None), ("b.json", "null"), ("a.json", "empty"),
+                        ("b.json", "non_english"), ("b.json", "null"),
+                        ("a.json", None), ("c.json", None)]:
+        files._count(label, drop)
+    files._index("empty.json")
+    files._index("a.json")
+    expected = {"b.json": {"records_in": 4, "kept": 1,
+                           "dropped": {"null": 2, "non_english": 1}},
+                "a.json": {"records_in": 2, "kept": 1, "dropped": {"empty": 1}},
+                "c.json": {"records_in": 1, "kept": 1, "dropped": {}},
+                "empty.json": {"records_in": 0, "kept": 0, "dropped": {}}}
+    assert files == expected and expected == files
+    assert list(files) == list(expected)  # order of first count
+    assert list(files.items()) == list(expected.items())
+    assert list(files.values()) == list(expected.values())
+    assert list(files["b.json"]["dropped"]) == ["null", "non_english"]
+    assert repr(files) == repr(expected)
+    assert "a.json" in files and "x.json" not in files and 3 not in files
+    assert files.get("x.json") is None and len(files) == 4
+    with pytest.raises(KeyError):
+        files["x.json"]
+    with pytest.raises(TypeError):
+        files["a.json"] = {}  # read only
+    files["a.json"]["kept"] = 99  # a new dict each time
+    assert files["a.json"]["kept"] == 1
+    assert _FileCounts(expected) == expected
+    assert list(_FileCounts(expected)["b.json"]["dropped"]) == ["null", "non_english"]
+    assert pickle.loads(pickle.dumps(files)) == expected
+    # a report built with a dict of dicts stores it compactly
+    rep = IngestReport(files=expected)
+    assert isinstance(rep.files, _FileCounts) and rep.files == expected
+    assert rep.to_dict()["files"] == expected
+    # counts that outgrow 32 bits widen their array
+    files._drop(0, "null", 2**31)
+    assert files["b.json"]["dropped"]["null"] == 2**31 + 2
+    assert files.nbytes > 0
 
 
 def test_empty_result_has_corpus_columns(tmp_path):

@@ -24,7 +24,8 @@ import re
 import sys
 import warnings
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ import pandas as pd
 
 from . import _clean
 from ._columns import CORPUS
-from ._dedup import THRESHOLD, Deduplicator, SortedKeys
+from ._dedup import THRESHOLD, Deduplicator, SortedKeys, StringTable
 from ._lang import detect_lang
 from ._provenance import attach, provenance
 
@@ -109,6 +110,128 @@ class ReadError(ValueError):
         super().__init__(f"{where}: {reason}")
 
 
+def _bump(arrays: list[array], j: int, i: int, by: int = 1) -> None:
+    """``arrays[j][i] += by``, widening the array's type when the count overflows."""
+    try:
+        arrays[j][i] += by
+    except OverflowError:
+        arrays[j] = array("q", arrays[j])
+        arrays[j][i] += by
+
+
+class _FileCounts(Mapping[str, dict[str, Any]]):
+    """The per-file counts of an :class:`IngestReport`, stored in arrays.
+
+    A read-only mapping ``{file: {"records_in", "kept", "dropped": {reason:
+    count}}}`` in the order files were first counted, each ``dropped`` in the order
+    its reasons first occurred in that file, like the dict of dicts it replaces;
+    ``files[name]`` builds a new dict. A file costs its name in a
+    :class:`~kcnalex._dedup.StringTable` (its UTF-8 bytes + 20), 16 bytes for
+    ``records_in`` and ``kept`` and 5 bytes per drop reason (count and order),
+    about 100 bytes against about 400 for a dict of dicts.
+    """
+
+    def __init__(self, items: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self._labels = StringTable()
+        self._totals = [array("q"), array("q")]  # records_in, kept
+        self._reasons: dict[str, int] = {}  # reason -> position in the lists below
+        self._dropped: list[array] = []  # per reason: count per file
+        self._rank: list[array] = []  # per reason: order of first drop in the file
+        self._last: tuple[str, int] | None = None
+        for label, counts in (items or {}).items():
+            i = self._index(label)
+            _bump(self._totals, 0, i, int(counts.get("records_in", 0)))
+            _bump(self._totals, 1, i, int(counts.get("kept", 0)))
+            for reason, n in (counts.get("dropped") or {}).items():
+                self._drop(i, reason, int(n))
+
+    def _index(self, label: str) -> int:
+        """The file's position, adding the file (no counts) when new."""
+        last = self._last
+        if last is not None and last[0] == label:
+            return last[1]
+        i = self._labels.intern(label)
+        if i == len(self._totals[0]):
+            for a in (*self._totals, *self._dropped, *self._rank):
+                a.append(0)
+        self._last = (label, i)
+        return i
+
+    def _drop(self, i: int, reason: str, n: int = 1) -> None:
+        j = self._reasons.get(reason)
+        if j is None:
+            j = self._reasons[reason] = len(self._dropped)
+            self._dropped.append(array("i", bytes(4 * len(self))))
+            self._rank.append(array("B", bytes(len(self))))
+        if not self._rank[j][i]:
+            _bump(self._rank, j, i, 1 + sum(1 for r in self._rank if r[i]))
+        _bump(self._dropped, j, i, n)
+
+    def _count(self, label: str, drop: str | None) -> None:
+        """Count one record of ``label``: kept (``drop`` None) or dropped."""
+        i = self._index(label)
+        _bump(self._totals, 0, i)
+        if drop is None:
+            _bump(self._totals, 1, i)
+        else:
+            self._drop(i, drop)
+
+    def _entry(self, i: int) -> dict[str, Any]:
+        ranked = sorted((self._rank[j][i], reason)
+                        for reason, j in self._reasons.items() if self._rank[j][i])
+        return {"records_in": self._totals[0][i], "kept": self._totals[1][i],
+                "dropped": {reason: self._dropped[self._reasons[reason]][i]
+                            for _, reason in ranked}}
+
+    def __getitem__(self, label: str) -> dict[str, Any]:
+        i = self._labels.find(label) if isinstance(label, str) else -1
+        if i < 0:
+            raise KeyError(label)
+        return self._entry(i)
+
+    def __contains__(self, label: object) -> bool:
+        return isinstance(label, str) and self._labels.find(label) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._totals[0])
+
+    def items(self) -> ItemsView[str, dict[str, Any]]:
+        return _FileItems(self)
+
+    def values(self) -> ValuesView[dict[str, Any]]:
+        return _FileValues(self)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the names and the count arrays."""
+        return self._labels.nbytes + sum(a.itemsize * len(a) for a in (
+            *self._totals, *self._dropped, *self._rank))
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+class _FileItems(ItemsView):
+    """``files.items()``, iterated without a lookup per file."""
+
+    def __iter__(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        counts = self._mapping
+        for i, label in enumerate(counts._labels):
+            yield label, counts._entry(i)
+
+
+class _FileValues(ValuesView):
+    """``files.values()``, iterated without a lookup per file."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        counts = self._mapping
+        for i in range(len(counts)):
+            yield counts._entry(i)
+
+
 @dataclass
 class IngestReport:
     """What happened to every input record of a read.
@@ -132,8 +255,10 @@ class IngestReport:
     warnings : dict
         ``{issue: count}`` for records kept with a note (``title_realigned``,
         ``juche_mismatch``, ``glued_names``, ``decoded_cp1252``, ...).
-    files : dict
-        Per file: ``{"records_in", "kept", "dropped": {reason: count}}``.
+    files : mapping
+        Per file: ``{"records_in", "kept", "dropped": {reason: count}}``, in
+        reading order (a read-only mapping kept in compact arrays; each lookup
+        builds a new dict; ``to_dict()`` gives a plain dict of them).
     skipped_files : list of str
         Files in a source folder that were not read (unknown extension).
     duplicates : list of dict
@@ -151,12 +276,16 @@ class IngestReport:
     dropped: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: dict[str, int] = field(default_factory=dict)
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: Mapping[str, dict[str, Any]] = field(default_factory=_FileCounts)
     skipped_files: list[str] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     near_duplicate_threshold: float | None = None
     input_sha256: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.files, _FileCounts):
+            self.files = _FileCounts(self.files)
 
     def check(self) -> None:
         """Assert ``records_in == kept + sum(dropped)`` (per file too)."""
@@ -180,8 +309,9 @@ class IngestReport:
                 out[f.name] = copy.deepcopy(value if details else value[:100])
             elif f.name == "files":
                 if details:
-                    out[f.name] = {label: copy.deepcopy(c)
-                                   for label, c in value.items()}
+                    out[f.name] = (dict(value.items()) if isinstance(value, _FileCounts)
+                                   else {label: copy.deepcopy(c)
+                                         for label, c in value.items()})
             elif f.name == "duplicates":
                 if details:
                     out[f.name] = [dict(d) for d in value]
@@ -202,25 +332,19 @@ class IngestReport:
         return text
 
     # internal bookkeeping -------------------------------------------------
-    def _file(self, label: str) -> dict[str, Any]:
-        f = self.files.get(label)
-        if f is None:
-            f = self.files[label] = {"records_in": 0, "kept": 0, "dropped": {}}
-        return f
+    def _file(self, label: str) -> None:
+        self.files._index(label)
 
     def _count(self, rec: _Rec) -> None:
-        f = self._file(rec.file)
+        self.files._count(rec.file, rec.drop)
         self.records_in += 1
-        f["records_in"] += 1
         if rec.drop is None:
             self.kept += 1
-            f["kept"] += 1
             for issue in rec.issues:
                 key = issue.split(":", 1)[0]
                 self.warnings[key] = self.warnings.get(key, 0) + 1
         else:
             self.dropped[rec.drop] = self.dropped.get(rec.drop, 0) + 1
-            f["dropped"][rec.drop] = f["dropped"].get(rec.drop, 0) + 1
 
     def _warn(self, key: str) -> None:
         self.warnings[key] = self.warnings.get(key, 0) + 1
