@@ -316,6 +316,37 @@ def test_sources_list_and_glob():
     assert set(rep.files) == {"generic.csv", "2013-05-02_bulletin.txt", "single.txt"}
 
 
+def test_resolved_files_paths_and_labels(tmp_path, monkeypatch):
+    from kcnalex.io import _FileList, _resolve
+
+    for rel in ("a/x.json", "a/sub/y.jsonl", "a/.hidden/z.json", "a/LICENSE",
+                "a/sub/w.txt.gz", "b.csv"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("[]")
+    monkeypatch.chdir(tmp_path)
+    rep = IngestReport()
+    files = _resolve([tmp_path / "a", "b.csv", str(tmp_path / "a" / "**" / "*.json*"),
+                      str(Path("a") / "sub" / ".." / "*.json")], rep)
+    assert list(files) == [
+        (tmp_path / "a" / "sub" / "w.txt.gz", "sub/w.txt.gz"),
+        (tmp_path / "a" / "sub" / "y.jsonl", "sub/y.jsonl"),
+        (tmp_path / "a" / "x.json", "x.json"),
+        (Path("b.csv"), "b.csv"),
+        (tmp_path / "a" / "sub" / "y.jsonl", "sub/y.jsonl"),
+        (tmp_path / "a" / "x.json", "x.json"),
+        (Path("a/sub/../x.json"), "x.json"),
+    ]
+    assert [str(p) for p, _ in files][-1] == "a/sub/../x.json"
+    assert len(files) == 7 and files[-1] == files[6]
+    assert files._roots == [tmp_path / "a", Path("."), Path("a/sub/..")]
+    assert rep.skipped_files == ["LICENSE"]
+    with pytest.raises(IndexError):
+        files[7]
+    other = _FileList()
+    other.append(Path("/x/y.json"), "elsewhere.json")  # not root / label
+    assert list(other) == [(Path("/x/y.json"), "elsewhere.json")]
+
+
 def test_folder_skips_unknown_files_visibly(tmp_path):
     shutil.copy(DATA / "generic.csv", tmp_path / "generic.csv")
     (tmp_path / "LICENSE").write_text("license text")

@@ -419,26 +419,68 @@ class _Ctx:
 # ---------------------------------------------------------------------------
 # sources, bytes, decoding
 # ---------------------------------------------------------------------------
-def _resolve(source: Any, report: IngestReport) -> list[tuple[Path, str]]:
+class _FileList(Sequence[tuple[Path, str]]):
+    """The ``(path, label)`` pairs of a read, compactly: a label in a
+    :class:`~kcnalex._dedup.StringTable` and the index of its root folder (the
+    path is ``root / label``), about 50 bytes a file where a list of ``Path``
+    objects and strings takes about 470. Items are built on access."""
+
+    def __init__(self) -> None:
+        self._roots: list[Path] = []
+        self._root_ids: dict[Path, int] = {}
+        self._root = array("i")  # root index per file; -1: path in self._paths
+        self._labels = StringTable(interned=False)
+        self._paths: dict[int, Path] = {}  # paths that are not root / label
+
+    def append(self, path: Path, label: str, root: Path | None = None) -> None:
+        """Add a file; ``root``: a folder with ``root / label == path``."""
+        if root is None:
+            self._paths[len(self._root)] = path
+            self._root.append(-1)
+        else:
+            r = self._root_ids.get(root)
+            if r is None:
+                r = self._root_ids[root] = len(self._roots)
+                self._roots.append(root)
+            self._root.append(r)
+        self._labels.append(label)
+
+    def __len__(self) -> int:
+        return len(self._root)
+
+    def __getitem__(self, i: int) -> tuple[Path, str]:  # type: ignore[override]
+        if i < 0:
+            i += len(self._root)
+        if not 0 <= i < len(self._root):
+            raise IndexError("file index out of range")
+        label, r = self._labels[i], self._root[i]
+        return (self._paths[i] if r < 0 else self._roots[r] / label), label
+
+    def __iter__(self) -> Iterator[tuple[Path, str]]:
+        for i in range(len(self._root)):
+            yield self[i]
+
+
+def _resolve(source: Any, report: IngestReport) -> _FileList:
     """Expand ``source`` to ``[(path, label)]``; label = name relative to its root."""
     items = source if isinstance(source, (list, tuple)) else [source]
     if not items:
         raise ValueError("source is an empty list")
-    out: list[tuple[Path, str]] = []
+    out = _FileList()
     for item in items:
         if not isinstance(item, (str, os.PathLike)):
             raise TypeError(f"source must be a path, a glob or a list of them, got "
                             f"{type(item).__name__}")
         p = Path(item)
         if p.is_file():
-            out.append((p, p.name))
+            out.append(p, p.name, p.parent if p.parent / p.name == p else None)
         elif p.is_dir():
             for f in sorted(x for x in p.rglob("*") if x.is_file()):
                 rel = f.relative_to(p).as_posix()
                 if any(part.startswith(".") for part in f.relative_to(p).parts):
                     continue
                 if _ext(f.name) in _KNOWN_EXT:
-                    out.append((f, rel))
+                    out.append(f, rel, p)
                 else:
                     report.skipped_files.append(rel)
         elif _glob.has_magic(str(item)):
@@ -451,8 +493,9 @@ def _resolve(source: Any, report: IngestReport) -> list[tuple[Path, str]]:
                 try:
                     rel = m.relative_to(base).as_posix()
                 except ValueError:
-                    rel = m.name
-                out.append((m, rel))
+                    out.append(m, m.name)
+                else:
+                    out.append(m, rel, base)
         else:
             raise FileNotFoundError(2, "No such file or directory", str(item))
     return out
@@ -1206,7 +1249,7 @@ def _params(opts: _Options, source: Any) -> dict[str, Any]:
     }
 
 
-def _records(files: list[tuple[Path, str]], ctx: _Ctx, progress: bool | None
+def _records(files: Sequence[tuple[Path, str]], ctx: _Ctx, progress: bool | None
              ) -> Iterator[list[_Rec]]:
     """Finished records, one list per file."""
     for path, label in _progress(files, progress):
