@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _clean
+from . import _clean, _readpool
 from ._columns import CORPUS
 from ._dedup import THRESHOLD, Deduplicator, SortedKeys, StringTable
 from ._lang import detect_lang
@@ -1249,21 +1249,23 @@ def _params(opts: _Options, source: Any) -> dict[str, Any]:
     }
 
 
-def _records(files: Sequence[tuple[Path, str]], ctx: _Ctx, progress: bool | None
-             ) -> Iterator[list[_Rec]]:
-    """Finished records, one list per file."""
+def _records(files: Sequence[tuple[Path, str]], ctx: _Ctx, progress: bool | None,
+             n_jobs: int = 1) -> Iterator[list[_Rec]]:
+    """Finished records, one list per file (read by ``n_jobs`` workers when
+    :func:`kcnalex._readpool.usable`: the same records and report)."""
+    n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else max(1, int(n_jobs))
+    if _readpool.usable(n_jobs, len(files), ctx.opts):
+        bar = _progress(files, progress)
+        bar = None if bar is files else bar
+        try:
+            yield from _readpool.records(files, ctx, n_jobs, bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        return
     for path, label in _progress(files, progress):
         ctx.report._file(label)
-        out = []
-        try:
-            for rec in _read_file(path, label, ctx):
-                out.append(_finish_record(rec, ctx))
-        except ReadError:
-            raise
-        except RecursionError:
-            ctx.error(label, None, "structure nested too deeply")
-            out = [_dropped(label, "malformed")]
-        yield out
+        yield _readpool.read_one(path, label, ctx)
 
 
 _DOC_PARAMS = """
@@ -1300,7 +1302,12 @@ _DOC_PARAMS = """
         reporting it and going on.
     progress : bool or None
         Show a tqdm bar on stderr (None: when stderr is a terminal and there are
-        200 files or more)."""
+        200 files or more).
+    n_jobs : int
+        Worker processes that parse and clean files (``-1``: all cores; Linux,
+        and not with ``strict``). Duplicate removal, doc ids and the report stay
+        in this process, in file order: the corpus and the report are identical
+        for any ``n_jobs``."""
 
 
 def read_corpus(
@@ -1317,6 +1324,7 @@ def read_corpus(
     encoding: str = "auto",
     strict: bool = False,
     progress: bool | None = None,
+    n_jobs: int = 1,
     with_report: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, IngestReport]:
     """Read KCNA articles from files into a corpus frame.
@@ -1402,7 +1410,7 @@ def read_corpus(
     files = _resolve(source, report)
     ctx = _Ctx(opts, report)
     recs: list[_Rec] = []
-    for chunk in _records(files, ctx, progress):
+    for chunk in _records(files, ctx, progress, n_jobs):
         recs.extend(chunk)
     df = _Batcher(ctx).run(recs, remember=False)
     report.input_sha256 = ctx.digest.hexdigest()
@@ -1447,6 +1455,7 @@ def iter_corpus(
     encoding: str = "auto",
     strict: bool = False,
     progress: bool | None = None,
+    n_jobs: int = 1,
 ) -> CorpusChunks:
     """Stream a corpus in chunks of about ``chunk_size`` input records.
 
@@ -1499,7 +1508,7 @@ def iter_corpus(
         batcher = _Batcher(ctx)
         batcher.dedup.window = near_duplicate_window
         buf: list[_Rec] = []
-        for chunk in _records(files, ctx, progress):
+        for chunk in _records(files, ctx, progress, n_jobs):
             buf.extend(chunk)
             if len(buf) >= chunk_size:
                 df = batcher.run(buf, remember=True)

@@ -1,0 +1,81 @@
+"""read_corpus / iter_corpus with n_jobs > 1: the same corpus and report as serial."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kcnalex import _readpool
+from kcnalex.io import iter_corpus, read_corpus
+
+DATA = Path(__file__).parent / "data" / "io"
+TEXT = "Pyongyang, May 2 (KCNA) -- The workers of the factory met the plan on time.\n"
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a, b)
+    ra, rb = a.attrs["kcnalex"]["ingest"], b.attrs["kcnalex"]["ingest"]
+    assert ra == rb
+
+
+def _mixed_folder(tmp_path: Path) -> Path:
+    """Every shipped format, malformed files, fallback encodings and duplicates,
+    spread over more files than one task holds."""
+    folder = tmp_path / "mixed"
+    shutil.copytree(DATA, folder)
+    bad = {
+        "e/empty.txt": b"",
+        "e/garbage.bin.txt": bytes(range(256)) * 4,
+        "e/trunc.json": b'[{"text": "The workers of the',
+        "e/trunc.json.gz": gzip.compress(b'[{"text": "abc"}]')[:-6],
+        "e/scalar.json": b"42",
+        "e/bad.parquet": b"PAR1 not really",
+        "e/bom.txt": ("Title Line\n" + TEXT).encode("utf-8-sig"),
+        "e/latin.txt": ("Title Line\nPyongyang, May 2 (KCNA) -- The caf\u00e9 of the "
+                        "city was opened to the public.\n").encode("latin-1"),
+        "e/dup1.txt": ("A Title\n" + TEXT).encode(),
+        "e/dup2.txt": ("A Title\n" + TEXT).encode(),
+        "e/unknown.xyz": b"skipped",
+    }
+    for name, payload in bad.items():
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_bytes(payload)
+    return folder
+
+
+def test_parallel_read_identical_on_every_format_and_error(tmp_path):
+    folder = _mixed_folder(tmp_path)
+    one = read_corpus(folder)
+    rep = one.attrs["kcnalex"]["ingest"]
+    assert rep["errors"] and rep["warnings"] and rep["dropped"].get("duplicate")
+    n_files = rep["n_files"]
+    assert n_files > _readpool.FILES_PER_TASK  # the workers really read
+    _same(one, read_corpus(folder, n_jobs=2))  # the report too (n_jobs is not in it)
+
+
+def test_parallel_read_strict_stops_at_the_first_error_in_order(tmp_path):
+    folder = _mixed_folder(tmp_path)
+    with pytest.raises(ValueError) as serial:
+        read_corpus(folder, strict=True)
+    with pytest.raises(ValueError) as parallel:
+        read_corpus(folder, strict=True, n_jobs=2)
+    assert (parallel.value.file, parallel.value.reason) == (serial.value.file,
+                                                            serial.value.reason)
+
+
+@pytest.mark.realdata
+def test_parallel_read_identical_on_real_days(co_jp_dir):
+    files = sorted(co_jp_dir.glob("2013-03-*_juche.json.gz"))
+    _same(read_corpus(files), read_corpus(files, n_jobs=2))
+    one = list(iter_corpus(files, chunk_size=300))
+    chunks = iter_corpus(files, chunk_size=300, n_jobs=2)
+    two = list(chunks)
+    assert len(one) == len(two) > 2
+    for a, b in zip(one, two, strict=True):
+        _same(a, b)
+    assert chunks.report.input_sha256 == read_corpus(files).attrs["kcnalex"][
+        "ingest"]["input_sha256"]
