@@ -467,7 +467,8 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
         then returns an empty frame with the columns (for corpora whose per-document
         numbers should not be held in memory).
     **read_options
-        Passed to :func:`kcnalex.io.iter_corpus` (``lang``, ``dedup``, ...).
+        Passed to :func:`kcnalex.io.iter_corpus` (``lang``, ``dedup``, ...; its
+        ``n_jobs`` is this function's).
 
     Returns
     -------
@@ -505,8 +506,9 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
     else:
         from .io import iter_corpus
 
+        # files are parsed and cleaned by n_jobs workers too (the same corpus)
         chunks = iter_corpus(source_or_corpus, chunk_size=chunk_size,
-                             progress=False, **read_options)
+                             progress=False, n_jobs=n_jobs, **read_options)
         report = chunks.report
         source_desc = [str(s) for s in source_or_corpus] if isinstance(
             source_or_corpus, (list, tuple)) else str(source_or_corpus)
