@@ -79,3 +79,29 @@ def test_parallel_read_identical_on_real_days(co_jp_dir):
         _same(a, b)
     assert chunks.report.input_sha256 == read_corpus(files).attrs["kcnalex"][
         "ingest"]["input_sha256"]
+
+
+@pytest.mark.realdata
+def test_precomputed_keys_give_the_same_decisions(co_jp_dir):
+    """Deduplicator.process with the reader workers' keys (digest, signature)
+    decides exactly as when it hashes the texts itself: exact and near
+    duplicates, within a batch and against an earlier one, short texts too."""
+    from kcnalex._dedup import Deduplicator, doc_keys, many_doc_keys
+
+    texts = read_corpus(sorted(co_jp_dir.glob("2011-05-1*_juche.json.gz")))[
+        "text"].tolist()
+    near = [t.replace(" the ", " a ", 1) for t in texts[:40]]  # one word changed
+    batches = [texts[:150] + near[:20], texts[:10] + near[20:] + texts[150:]]
+    batches[1].append(texts[3][:100])  # a short text: exact test only
+    plain, keyed = Deduplicator(), Deduplicator()
+    for b, batch in enumerate(batches):
+        labels = [f"b{b}:{i}" for i in range(len(batch))]
+        want = plain.process(batch, labels)
+        keys = many_doc_keys(batch)
+        keys[5] = None  # a document without keys is hashed by process itself
+        got = keyed.process(batch, labels, keys=keys)
+        assert got == want
+        assert sum(d is not None and d[0] == "near_duplicate" for d in got) >= 10
+        assert sum(d is not None and d[0] == "duplicate" for d in got) >= (b * 10)
+    assert doc_keys(texts[0]) == many_doc_keys(texts[:3])[0]
+    assert doc_keys("too short")[1] is None

@@ -591,6 +591,29 @@ def _signatures(norms: Sequence[str]) -> np.ndarray:
     return sig
 
 
+#: ``(digest, signature)`` of one document: :func:`exact_key` of its normalised
+#: text, and its MinHash signature as ``N_PERM`` uint64 bytes, or None when the
+#: document is too short for the near-duplicate test (or it is not wanted).
+DocKeys = tuple[bytes, "bytes | None"]
+
+
+def doc_keys(text: str, near: bool = True) -> DocKeys:
+    """The :data:`DocKeys` :meth:`Deduplicator.process` computes for ``text``."""
+    return many_doc_keys([text], near)[0]
+
+
+def many_doc_keys(texts: Sequence[str], near: bool = True) -> list[DocKeys]:
+    """:func:`doc_keys` of many texts (signatures computed together)."""
+    norms = [normalise(t) for t in texts]
+    out: list[DocKeys] = [(exact_key(n), None) for n in norms]
+    long = [i for i, n in enumerate(norms) if near and n.count(" ") + 1 >= MIN_WORDS]
+    if long:
+        sigs = _signatures([norms[i] for i in long])
+        for i, row in zip(long, sigs, strict=True):
+            out[i] = (out[i][0], row.tobytes())
+    return out
+
+
 def _band_keys(sig: np.ndarray) -> np.ndarray:
     """One 64-bit key per (doc, band): shape (n_docs, BANDS)."""
     s = sig.reshape(sig.shape[0], BANDS, ROWS)
@@ -666,12 +689,19 @@ class Deduplicator:
         return out
 
     def process(self, texts: Sequence[str], labels: Sequence[str], *,
-                remember: bool = True) -> list[tuple[str, str, float] | None]:
+                remember: bool = True,
+                keys: Sequence[DocKeys | None] | None = None,
+                ) -> list[tuple[str, str, float] | None]:
         """Decide every document of a batch (already in rank order).
+
+        ``keys``, if given, holds each document's :func:`doc_keys` (computed
+        elsewhere, e.g. by the reader's workers; None: computed here).
 
         Returns, per document, ``None`` (keep) or ``(reason, label_of_kept_copy,
         jaccard)`` with reason ``"duplicate"`` or ``"near_duplicate"``.
         """
+        if keys is not None:
+            return self._process_keys(texts, labels, remember, keys)
         n = len(texts)
         out: list[tuple[str, str, float] | None] = [None] * n
         live: list[int] = []
@@ -701,13 +731,49 @@ class Deduplicator:
                     block.append(norm)
             if block:
                 sigs.append(_signatures(block))
+        return self._decide(texts, labels, remember, out, firsts, live,
+                            np.concatenate(sigs) if sigs else None)
+
+    def _process_keys(self, texts: Sequence[str], labels: Sequence[str],
+                      remember: bool, keys: Sequence[DocKeys | None]
+                      ) -> list[tuple[str, str, float] | None]:
+        """:meth:`process` with each document's digest and signature given."""
+        n = len(texts)
+        pre = [k if k is not None else doc_keys(t, self.near)
+               for k, t in zip(keys, texts, strict=True)]
+        out: list[tuple[str, str, float] | None] = [None] * n
+        live: list[int] = []
+        rows: list[bytes] = []
+        firsts: dict[bytes, int] = {}
+        earlier = self._lookup([k[0] for k in pre]) if self.exact else None
+        for i, (digest, sig) in enumerate(pre):
+            if self.exact:
+                if earlier[i] >= 0:
+                    out[i] = ("duplicate", self.labels[earlier[i]], 1.0)
+                    continue
+                first = firsts.get(digest)
+                if first is not None:
+                    out[i] = ("duplicate", labels[first], 1.0)
+                    continue
+                firsts[digest] = i
+            if self.near and sig is not None:
+                live.append(i)
+                rows.append(sig)
+        sig_all = (np.frombuffer(b"".join(rows), dtype=np.uint64).reshape(-1, N_PERM)
+                   if rows else None)
+        return self._decide(texts, labels, remember, out, firsts, live, sig_all)
+
+    def _decide(self, texts: Sequence[str], labels: Sequence[str], remember: bool,
+                out: list, firsts: dict[bytes, int], live: list[int],
+                sig: np.ndarray | None) -> list[tuple[str, str, float] | None]:
+        """Record this batch's new digests, then the near-duplicate decisions of
+        the ``live`` documents (signatures ``sig``, one row each)."""
         if firsts:
             hi, lo = _digest_halves(list(firsts))
             self.keys.add(hi, lo=lo,
                           label=[self.labels.add(labels[i]) for i in firsts.values()])
         if not self.near or not live:
             return out
-        sig = np.concatenate(sigs)
         keys = _band_keys(sig)
         t_low = self.threshold - _PREFILTER
         sets: dict[int, np.ndarray] = {}

@@ -10,7 +10,9 @@ corpus and the report are those of a serial read.
 
 A worker records what the serial read would have done to the shared state while
 reading one file (errors appended, warnings counted, digest parts) and returns it
-with the file's records. At most ``4 * n_jobs`` tasks are in flight: the workers
+with the file's records, each with its duplicate-test keys (the digest of its
+normalised text and its MinHash signature: :func:`kcnalex._dedup.doc_keys`), so
+that the parent only decides. At most ``4 * n_jobs`` tasks are in flight: the workers
 run ahead of the parent by a bounded number of files.
 """
 
@@ -65,6 +67,7 @@ def read_one(path: Path, label: str, ctx: Any) -> list:
 
 
 def _read_task(items: list[tuple[Path, str]]) -> list[tuple[list, _FileState]]:
+    from ._dedup import many_doc_keys
     from .io import _Ctx
 
     results = []
@@ -72,7 +75,13 @@ def _read_task(items: list[tuple[Path, str]]) -> list[tuple[list, _FileState]]:
         state = _FileState()
         ctx = _Ctx(_OPTS, state)  # type: ignore[arg-type]
         ctx.digest = state  # type: ignore[assignment]
-        results.append((read_one(path, label, ctx), state))
+        recs = read_one(path, label, ctx)
+        if _OPTS.dedup:  # the duplicate test's per-document hashing, done here
+            live = [r for r in recs if r.drop is None]
+            for r, keys in zip(live, many_doc_keys(
+                    [r.text for r in live], _OPTS.near_duplicates), strict=True):
+                r.keys = keys
+        results.append((recs, state))
     return results
 
 

@@ -358,7 +358,7 @@ class _Rec:
 
     __slots__ = ("file", "pos", "order", "source", "url", "title", "paras", "text",
                  "date", "date_source", "ref_date", "ref_source", "dateline", "lang",
-                 "issues", "drop", "glued", "doc_id")
+                 "issues", "drop", "glued", "doc_id", "keys")
 
     def __init__(self, file: str, pos: str | None, order: int, source: str) -> None:
         self.file, self.pos, self.order, self.source = file, pos, order, source
@@ -376,6 +376,7 @@ class _Rec:
         self.drop: str | None = None
         self.glued = False
         self.doc_id = ""
+        self.keys = None  # _dedup.DocKeys, when a reader worker computed them
 
     @property
     def origin(self) -> str:
@@ -1163,9 +1164,11 @@ class _Batcher:
         report = self.ctx.report
         live = sorted((r for r in recs if r.drop is None), key=_rank_key)
         if self.dedup.exact or self.dedup.near:
+            keys = ([r.keys for r in live]
+                    if any(r.keys is not None for r in live) else None)
             decisions = self.dedup.process([r.text for r in live],
                                            [r.origin for r in live],
-                                           remember=remember)
+                                           remember=remember, keys=keys)
             for r, dec in zip(live, decisions, strict=True):
                 if dec is not None:
                     r.drop = dec[0]
