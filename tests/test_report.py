@@ -105,6 +105,12 @@ def test_cli_report_and_ingest(tmp_path, capsys):
     r = json.loads(rep.read_text())
     assert r["records_in"] == r["kept"] + sum(r["dropped"].values())
     assert len(pd.read_parquet(corpus)) == r["kept"]
+    # with workers: the same corpus file and report
+    corpus2, rep2 = tmp_path / "c2.parquet", tmp_path / "ingest2.json"
+    assert main(["ingest", str(SAMPLE_DIR), "-o", str(corpus2), "--report",
+                 str(rep2), "--no-progress", "--n-jobs", "2"]) == 0
+    assert json.loads(rep2.read_text()) == r
+    pd.testing.assert_frame_equal(pd.read_parquet(corpus2), pd.read_parquet(corpus))
     # a missing path is one clear line, exit status 2
     assert main(["ingest", str(tmp_path / "nope"), "-o", str(corpus)]) == 2
     assert "error" in capsys.readouterr().err

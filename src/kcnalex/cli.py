@@ -37,6 +37,7 @@ def _cmd_ingest(args) -> int:
         dedup=not args.keep_duplicates,
         strict=args.strict,
         progress=_progress_default(args),
+        n_jobs=args.n_jobs,
         with_report=True,
     )
     out = Path(args.output)
@@ -131,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="do not drop duplicates and near-duplicates")
     ing.add_argument("--strict", action="store_true",
                      help="stop at the first malformed record")
+    ing.add_argument("--n-jobs", type=int, default=1,
+                     help="worker processes parsing files (-1: all cores); the "
+                          "same corpus and report")
     ing.set_defaults(func=_cmd_ingest)
 
     ana = sub.add_parser("analyze", parents=[common],
