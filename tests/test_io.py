@@ -514,6 +514,13 @@ def test_report_files_is_a_compact_read_only_mapping():
     rep = IngestReport(files=expected)
     assert isinstance(rep.files, _FileCounts) and rep.files == expected
     assert rep.to_dict()["files"] == expected
+    # a read stores each file name once: its file list, report and duplicate
+    # labels share one table (which also holds the labels' "articles")
+    _, rep = _read(DATA)
+    names = list(rep.files.names)
+    assert len(names) == len(set(names)) and set(rep.files) < set(names)
+    assert "articles" in names and "articles" not in rep.files
+    assert rep.files.get("articles") is None
     # counts that outgrow 32 bits widen their array
     files._drop(0, "null", 2**31)
     assert files["b.json"]["dropped"]["null"] == 2**31 + 2

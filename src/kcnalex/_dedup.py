@@ -432,6 +432,12 @@ class LabelStore:
     ``store[i]`` rebuilds the exact label. (A position number with a leading zero
     or above ``2**31 - 1`` stays part of the suffix.)
 
+    Parameters
+    ----------
+    strings : StringTable, optional
+        The table to intern prefixes and names in (shared with the reader's file
+        list, so a file name is stored once; a new one by default).
+
     Examples
     --------
     >>> store = LabelStore()
@@ -441,8 +447,9 @@ class LabelStore:
     ('a.json:articles[4]', 'b', 3)
     """
 
-    def __init__(self) -> None:
-        self._strings = StringTable()
+    def __init__(self, strings: StringTable | None = None) -> None:
+        self._own_strings = strings is None
+        self._strings = StringTable() if strings is None else strings
         self._run_start = array("q")  # index of the first label of each run
         self._run_prefix = array("i")  # string id of the prefix (or the whole label)
         self._run_name = array("i")  # string id of the suffix or its name; -1: none
@@ -454,8 +461,9 @@ class LabelStore:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the arrays and the string table."""
-        return (self._strings.nbytes + 8 * len(self._run_start)
+        """Bytes held by the arrays and the string table (unless shared)."""
+        return ((self._strings.nbytes if self._own_strings else 0)
+                + 8 * len(self._run_start)
                 + 4 * (len(self._run_prefix) + len(self._run_name) + len(self._number)))
 
     def add(self, label: str) -> int:
@@ -650,6 +658,8 @@ class Deduplicator:
         about 25 bytes per document: 8 + 8 for the digest, 4 for the index of
         its label, and about 5 for the label in the :class:`LabelStore`, plus
         the file names once each).
+    names : StringTable, optional
+        Where the labels' file names are interned (see :class:`LabelStore`).
 
     Attributes
     ----------
@@ -662,14 +672,15 @@ class Deduplicator:
     """
 
     def __init__(self, *, exact: bool = True, near: bool = True,
-                 threshold: float = THRESHOLD, window: int = 20_000) -> None:
+                 threshold: float = THRESHOLD, window: int = 20_000,
+                 names: StringTable | None = None) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got "
                              f"{threshold!r}")
         self.exact, self.near, self.threshold = exact, near, threshold
         self.window = window
         self.keys = SortedKeys(lo=np.uint64, label=np.int32)
-        self.labels = LabelStore()
+        self.labels = LabelStore(names)
         # memory of earlier batches: gid -> (label, text, signature)
         self.store: dict[int, tuple[str, str, np.ndarray]] = {}
         self.order: deque[int] = deque()

@@ -125,17 +125,29 @@ class _FileCounts(Mapping[str, dict[str, Any]]):
     A read-only mapping ``{file: {"records_in", "kept", "dropped": {reason:
     count}}}`` in the order files were first counted, each ``dropped`` in the order
     its reasons first occurred in that file, like the dict of dicts it replaces;
-    ``files[name]`` builds a new dict. A file costs its name in a
-    :class:`~kcnalex._dedup.StringTable` (its UTF-8 bytes + 20), 16 bytes for
-    ``records_in`` and ``kept`` and 5 bytes per drop reason (count and order),
-    about 100 bytes against about 400 for a dict of dicts.
+    ``files[name]`` builds a new dict. A file costs 8 bytes for ``records_in`` and
+    ``kept``, 5 bytes per drop reason (count and order) and 8 bytes to reach its
+    name in :attr:`names`, a :class:`~kcnalex._dedup.StringTable` that the reader
+    shares with its file list and its duplicate labels (so a file name is stored
+    once, in its UTF-8 bytes + 20): about 40 bytes against about 400 for a dict
+    of dicts.
+
+    Parameters
+    ----------
+    items : mapping, optional
+        Initial entries, as in the dict of dicts.
+    names : StringTable, optional
+        The table holding the names (a new one by default).
     """
 
-    def __init__(self, items: Mapping[str, Mapping[str, Any]] | None = None) -> None:
-        self._labels = StringTable()
-        self._totals = [array("q"), array("q")]  # records_in, kept
+    def __init__(self, items: Mapping[str, Mapping[str, Any]] | None = None, *,
+                 names: StringTable | None = None) -> None:
+        self.names = StringTable() if names is None else names
+        self._name = array("i")  # per entry: the index of its name in self.names
+        self._entry_of = array("i")  # per name: its entry, -1: none
+        self._totals = [array("i"), array("i")]  # records_in, kept
         self._reasons: dict[str, int] = {}  # reason -> position in the lists below
-        self._dropped: list[array] = []  # per reason: count per file
+        self._dropped: list[array] = []  # per reason: count per entry
         self._rank: list[array] = []  # per reason: order of first drop in the file
         self._last: tuple[str, int] | None = None
         for label, counts in (items or {}).items():
@@ -145,13 +157,23 @@ class _FileCounts(Mapping[str, dict[str, Any]]):
             for reason, n in (counts.get("dropped") or {}).items():
                 self._drop(i, reason, int(n))
 
+    def _find(self, label: object) -> int:
+        """The entry of ``label``, or -1."""
+        k = self.names.find(label) if isinstance(label, str) else -1
+        return self._entry_of[k] if 0 <= k < len(self._entry_of) else -1
+
     def _index(self, label: str) -> int:
-        """The file's position, adding the file (no counts) when new."""
+        """The file's entry, adding the file (no counts) when new."""
         last = self._last
         if last is not None and last[0] == label:
             return last[1]
-        i = self._labels.intern(label)
-        if i == len(self._totals[0]):
+        k = self.names.intern(label)
+        if k >= len(self._entry_of):
+            self._entry_of.frombytes(b"\xff" * (4 * (k + 1 - len(self._entry_of))))
+        i = self._entry_of[k]
+        if i < 0:
+            i = self._entry_of[k] = len(self._name)
+            self._name.append(k)
             for a in (*self._totals, *self._dropped, *self._rank):
                 a.append(0)
         self._last = (label, i)
@@ -184,19 +206,21 @@ class _FileCounts(Mapping[str, dict[str, Any]]):
                             for _, reason in ranked}}
 
     def __getitem__(self, label: str) -> dict[str, Any]:
-        i = self._labels.find(label) if isinstance(label, str) else -1
+        i = self._find(label)
         if i < 0:
             raise KeyError(label)
         return self._entry(i)
 
     def __contains__(self, label: object) -> bool:
-        return isinstance(label, str) and self._labels.find(label) >= 0
+        return self._find(label) >= 0
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._labels)
+        names = self.names
+        for k in self._name:
+            yield names[k]
 
     def __len__(self) -> int:
-        return len(self._totals[0])
+        return len(self._name)
 
     def items(self) -> ItemsView[str, dict[str, Any]]:
         return _FileItems(self)
@@ -206,9 +230,9 @@ class _FileCounts(Mapping[str, dict[str, Any]]):
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the names and the count arrays."""
-        return self._labels.nbytes + sum(a.itemsize * len(a) for a in (
-            *self._totals, *self._dropped, *self._rank))
+        """Bytes held by the count arrays (not the shared :attr:`names`)."""
+        return sum(a.itemsize * len(a) for a in (
+            self._name, self._entry_of, *self._totals, *self._dropped, *self._rank))
 
     def __repr__(self) -> str:
         return repr(dict(self.items()))
@@ -219,7 +243,7 @@ class _FileItems(ItemsView):
 
     def __iter__(self) -> Iterator[tuple[str, dict[str, Any]]]:
         counts = self._mapping
-        for i, label in enumerate(counts._labels):
+        for i, label in enumerate(counts):
             yield label, counts._entry(i)
 
 
@@ -421,16 +445,18 @@ class _Ctx:
 # sources, bytes, decoding
 # ---------------------------------------------------------------------------
 class _FileList(Sequence[tuple[Path, str]]):
-    """The ``(path, label)`` pairs of a read, compactly: a label in a
-    :class:`~kcnalex._dedup.StringTable` and the index of its root folder (the
-    path is ``root / label``), about 50 bytes a file where a list of ``Path``
-    objects and strings takes about 470. Items are built on access."""
+    """The ``(path, label)`` pairs of a read, compactly: the index of the label in
+    a :class:`~kcnalex._dedup.StringTable` (shared with the report) and the index
+    of its root folder (the path is ``root / label``), 8 bytes a file besides its
+    name where a list of ``Path`` objects and strings takes about 560. Items are
+    built on access."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: StringTable | None = None) -> None:
+        self.names = StringTable() if names is None else names
         self._roots: list[Path] = []
         self._root_ids: dict[Path, int] = {}
         self._root = array("i")  # root index per file; -1: path in self._paths
-        self._labels = StringTable(interned=False)
+        self._label = array("i")  # index of the label in self.names
         self._paths: dict[int, Path] = {}  # paths that are not root / label
 
     def append(self, path: Path, label: str, root: Path | None = None) -> None:
@@ -444,7 +470,7 @@ class _FileList(Sequence[tuple[Path, str]]):
                 r = self._root_ids[root] = len(self._roots)
                 self._roots.append(root)
             self._root.append(r)
-        self._labels.append(label)
+        self._label.append(self.names.intern(label))
 
     def __len__(self) -> int:
         return len(self._root)
@@ -454,7 +480,7 @@ class _FileList(Sequence[tuple[Path, str]]):
             i += len(self._root)
         if not 0 <= i < len(self._root):
             raise IndexError("file index out of range")
-        label, r = self._labels[i], self._root[i]
+        label, r = self.names[self._label[i]], self._root[i]
         return (self._paths[i] if r < 0 else self._roots[r] / label), label
 
     def __iter__(self) -> Iterator[tuple[Path, str]]:
@@ -467,7 +493,7 @@ def _resolve(source: Any, report: IngestReport) -> _FileList:
     items = source if isinstance(source, (list, tuple)) else [source]
     if not items:
         raise ValueError("source is an empty list")
-    out = _FileList()
+    out = _FileList(getattr(report.files, "names", None))
     for item in items:
         if not isinstance(item, (str, os.PathLike)):
             raise TypeError(f"source must be a path, a glob or a list of them, got "
@@ -1156,7 +1182,8 @@ class _Batcher:
         self.ctx = ctx
         o = ctx.opts
         self.dedup = Deduplicator(exact=o.dedup, near=o.dedup and o.near_duplicates,
-                                  threshold=o.threshold)
+                                  threshold=o.threshold,
+                                  names=getattr(ctx.report.files, "names", None))
         # doc ids are 16 hex digits: kept as the 64-bit integers they spell
         self.ids = SortedKeys()
 
