@@ -616,6 +616,33 @@ def test_dedup_keeps_earliest_and_greedy():
     assert out == [None, None]
 
 
+def test_dedup_near_duplicates_across_batches_within_the_window():
+    rng = np.random.default_rng(3)
+    base = [" ".join(f"w{x}" for x in rng.integers(0, 10**6, 100)) for _ in range(6)]
+
+    def near(t):
+        return t.replace(t.split()[50], "edited", 1)
+
+    d = _dedup.Deduplicator(window=3)
+    assert d.process(base[:4], ["a:0", "a:1", "a:2", "a:3"]) == [None] * 4
+    # the window holds a:1, a:2, a:3 (the last 3 kept); a:0 was forgotten
+    out = d.process([near(base[0]), near(base[2]), base[4], near(base[4])],
+                    ["b:0", "b:1", "b:2", "b:3"])
+    assert out[0] is None and out[2] is None
+    assert out[1][:2] == ("near_duplicate", "a:2") and out[1][2] > 0.85
+    assert out[3][:2] == ("near_duplicate", "b:2")
+    # now b:0, b:2 and a:3 are the last 3 kept... in id order: a:3, b:0, b:2
+    assert d._win_label == ["a:3", "b:0", "b:2"]
+    assert d._win_gid.tolist() == [3, 4, 6] and d._win_sig.shape == (3, _dedup.N_PERM)
+    out = d.process([near(near(base[3])), near(base[1]), base[5]],
+                    ["c:0", "c:1", "c:2"], remember=False)
+    assert out[0][:2] == ("near_duplicate", "a:3") and out[1:] == [None, None]
+    assert d._win_label == ["a:3", "b:0", "b:2"]  # remember=False: unchanged
+    d = _dedup.Deduplicator(window=0)
+    d.process(base[:2], ["a:0", "a:1"])
+    assert d.process([near(base[0])], ["b:0"]) == [None] and not d._win_label
+
+
 def test_sorted_keys_batches_repeats_and_payloads():
     keys = _dedup.SortedKeys(label=np.int64)
     keys.add(np.array([7, 2**64 - 1, 3], dtype=np.uint64), label=[0, 1, 2])

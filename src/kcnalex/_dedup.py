@@ -45,7 +45,6 @@ import hashlib
 import re
 import string
 from array import array
-from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
@@ -653,11 +652,13 @@ class Deduplicator:
         Jaccard threshold.
     window : int
         Number of most recent kept documents remembered across batches for the
-        near-duplicate test (exact duplicates are remembered without limit: the
-        128-bit digest and the label of every kept document, in compact arrays,
-        about 25 bytes per document: 8 + 8 for the digest, 4 for the index of
-        its label, and about 5 for the label in the :class:`LabelStore`, plus
-        the file names once each).
+        near-duplicate test. Each costs its text and label and 328 bytes (id,
+        LSH band keys and MinHash signature, in arrays; the buckets are found by
+        sorting the band keys once per batch): about 1.9 kB for a KCNA article.
+        Exact duplicates are remembered without limit: the 128-bit digest and
+        the label of every kept document, in compact arrays, about 25 bytes per
+        document (8 + 8 for the digest, 4 for the index of its label, about 5
+        for the label in the :class:`LabelStore`) plus the file names once each.
     names : StringTable, optional
         Where the labels' file names are interned (see :class:`LabelStore`).
 
@@ -681,11 +682,42 @@ class Deduplicator:
         self.window = window
         self.keys = SortedKeys(lo=np.uint64, label=np.int32)
         self.labels = LabelStore(names)
-        # memory of earlier batches: gid -> (label, text, signature)
-        self.store: dict[int, tuple[str, str, np.ndarray]] = {}
-        self.order: deque[int] = deque()
-        self.tables: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
+        # the window: kept documents of earlier batches, oldest first, in arrays
+        # (id, LSH band keys, signature: 328 bytes a document) and lists
+        self._win_gid = np.zeros(0, dtype=np.int64)
+        self._win_keys = np.zeros((0, BANDS), dtype=np.uint64)
+        self._win_sig = np.zeros((0, N_PERM), dtype=np.uint64)
+        self._win_text: list[str] = []
+        self._win_label: list[str] = []
         self.next_gid = 0
+
+    def _window_candidates(self, keys: np.ndarray) -> list[list[int]]:
+        """Per document (a row of band ``keys``), the window positions sharing an
+        LSH bucket with it, ascending: in each band, the last :data:`_MAX_BUCKET`
+        window documents with the same key."""
+        n, w = keys.shape[0], self._win_gid.size
+        out: list[list[int]] = [[] for _ in range(n)]
+        if not w:
+            return out
+        pairs = []
+        for b in range(BANDS):
+            order = np.argsort(self._win_keys[:, b], kind="stable")
+            sorted_keys = self._win_keys[order, b]
+            stop = np.searchsorted(sorted_keys, keys[:, b], side="right")
+            start = np.maximum(np.searchsorted(sorted_keys, keys[:, b], side="left"),
+                               stop - _MAX_BUCKET)
+            count = stop - start
+            if not count.any():
+                continue
+            doc = np.repeat(np.arange(n, dtype=np.int64), count)
+            at = np.repeat(start - (np.cumsum(count) - count), count) + np.arange(
+                doc.size)
+            pairs.append(doc * w + order[at])
+        if pairs:
+            doc, pos = np.divmod(np.unique(np.concatenate(pairs)), w)
+            for d, p in zip(doc.tolist(), pos.tolist(), strict=True):
+                out[d].append(p)
+        return out
 
     def _lookup(self, digests: Sequence[bytes]) -> list[int]:
         """Per digest, the label index of an earlier batch's copy, or -1."""
@@ -795,62 +827,47 @@ class Deduplicator:
                 got = sets[li] = shingle_set(normalise(texts[live[li]]))
             return got
 
+        # candidates: window documents (earlier batches, all older than this
+        # batch's) sharing a bucket, then this batch's kept documents so far
+        in_window = self._window_candidates(keys)
         batch_tables: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
-        gid0 = self.next_gid
         for li, i in enumerate(live):
             row = keys[li]
             cands: set[int] = set()
             for b in range(BANDS):
-                k = int(row[b])
-                prev = self.tables[b].get(k)
-                if prev:
-                    cands.update(prev[-_MAX_BUCKET:])
-                prev = batch_tables[b].get(k)
+                prev = batch_tables[b].get(int(row[b]))
                 if prev:
                     cands.update(prev[-_MAX_BUCKET:])
             best: tuple[float, str] | None = None
-            for g in sorted(cands):
-                if g >= gid0:
-                    lj = g - gid0
-                    other_sig, other_label = sig[lj], labels[live[lj]]
-                else:
-                    other_label, other_text, other_sig = self.store[g]
-                if np.count_nonzero(other_sig == sig[li]) / N_PERM < t_low:
+            for p in in_window[li]:
+                if np.count_nonzero(self._win_sig[p] == sig[li]) / N_PERM < t_low:
                     continue
-                other = (set_of(g - gid0) if g >= gid0
-                         else shingle_set(normalise(other_text)))
-                jac = jaccard(set_of(li), other)
+                jac = jaccard(set_of(li), shingle_set(normalise(self._win_text[p])))
                 if jac >= self.threshold and (best is None or jac > best[0]):
-                    best = (jac, other_label)
+                    best = (jac, self._win_label[p])
+            for lj in sorted(cands):
+                if np.count_nonzero(sig[lj] == sig[li]) / N_PERM < t_low:
+                    continue
+                jac = jaccard(set_of(li), set_of(lj))
+                if jac >= self.threshold and (best is None or jac > best[0]):
+                    best = (jac, labels[live[lj]])
             if best is not None:
                 out[i] = ("near_duplicate", best[1], round(best[0], 4))
             else:
                 for b in range(BANDS):
-                    batch_tables[b].setdefault(int(row[b]), []).append(gid0 + li)
+                    batch_tables[b].setdefault(int(row[b]), []).append(li)
+        gid0 = self.next_gid
         self.next_gid = gid0 + len(live)
         if not remember:
             return out
         # remember the kept documents of this batch (bounded window)
-        for li, i in enumerate(live):
-            if out[i] is not None:
-                continue
-            gid = gid0 + li
-            self.store[gid] = (labels[i], texts[i], sig[li])
-            self.order.append(gid)
-            row = keys[li]
-            for b in range(BANDS):
-                self.tables[b].setdefault(int(row[b]), []).append(gid)
-        while len(self.order) > self.window:
-            old = self.order.popleft()
-            _, _, osig = self.store.pop(old)
-            okeys = _band_keys(osig[None, :])[0]
-            for b in range(BANDS):
-                lst = self.tables[b].get(int(okeys[b]))
-                if lst is not None:
-                    try:
-                        lst.remove(old)
-                    except ValueError:
-                        pass
-                    if not lst:
-                        del self.tables[b][int(okeys[b])]
+        kept = [li for li, i in enumerate(live) if out[i] is None]
+        drop = max(0, self._win_gid.size + len(kept) - self.window)
+        self._win_gid = np.concatenate(
+            (self._win_gid, gid0 + np.array(kept, dtype=np.int64)))[drop:]
+        self._win_keys = np.concatenate((self._win_keys, keys[kept]))[drop:]
+        self._win_sig = np.concatenate((self._win_sig, sig[kept]))[drop:]
+        self._win_text.extend(texts[live[li]] for li in kept)
+        self._win_label.extend(labels[live[li]] for li in kept)
+        del self._win_text[:drop], self._win_label[:drop]
         return out
