@@ -304,13 +304,12 @@ class _Runner:
                           for i in range(0, len(items), size)])
         if self.context is None:
             items = texts.tolist()
-            return _Done([f for f in self.pool.map(_worker_run,
-                                                   _batches(items, size))])
+            return _Done(list(self.pool.map(_worker_run, _batches(items, size))))
         if self.token is None:
             self.token = _warm_up(self.analyzer)
         n = len(texts)
         n_batches = -(-n // size)
-        # ~4 tasks per worker for balance, at most 8 batches a task
+        # tasks of up to 8 batches; at least ~4 a worker on small chunks (balance)
         per = max(1, min(8, n_batches // (4 * self.n_jobs)))
         _TEXTS = texts
         self.pool = ProcessPoolExecutor(self.n_jobs, mp_context=self.context)

@@ -619,44 +619,46 @@ def aggregate(
     # each block's units (documents of a cell) get their numerator and denominator
     # of every output at once, and the cells are slices of those arrays
     n_cells = len(cell_start)
-    c0 = 0
-    while c0 < n_cells:
-        c1 = c0 + 1
-        while (c1 < n_cells and (cell_bounds[c1 + 1] - cell_bounds[c0]) * max(n_out, 1)
-               <= _BLOCK_VALUES):
-            c1 += 1
-        ua, ub = cell_bounds[c0], cell_bounds[c1]
-        num_b, den_b, has_b, tok_b = _unit_arrays(
-            ua, ub, unit_row_bounds, unit_of_row, m_s, val_s, w_s, unit_tok, outputs,
-            ratios, base_code, n_base)
-        cells: list = []  # (key, generator entropy, rows) of the block's bootstraps
-        for c in range(c0, c1):
-            a, b = cell_bounds[c], cell_bounds[c + 1]
-            g, pord = int(unit_g[a]), int(unit_p[a])
-            if pord < lo or pord > hi:
-                continue
-            pi = pord - lo
-            n = b - a
-            num, den = num_b[a - ua:b - ua], den_b[a - ua:b - ua]
-            has = has_b[a - ua:b - ua]
-            ndocs = has.sum(axis=0)
-            ntok = np.where(has, tok_b[a - ua:b - ua, None], 0.0).sum(axis=0)
-            sums = num.sum(axis=0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                est = sums / den.sum(axis=0) * scale
-            est[ndocs == 0] = np.nan
-            r_value[g, :, pi] = est
-            r_sum[g, :, pi] = sums
-            r_ndocs[g, :, pi] = ndocs
-            r_ntok[g, :, pi] = ntok
-            if qs is not None and n >= 2:
-                cells.append(((g, pi, ndocs >= 2),
-                              _cell_seed(seed, starts[pi], group_labels[g]),
-                              a - ua, b - ua))
-        boot.run(num_b, den_b, cells)
-        del num_b, den_b, has_b, tok_b
-        c0 = c1
-    boot.close()
+    try:
+        c0 = 0
+        while c0 < n_cells:
+            c1 = c0 + 1
+            units = _BLOCK_VALUES // max(n_out, 1)  # per block (at least one cell)
+            while c1 < n_cells and cell_bounds[c1 + 1] - cell_bounds[c0] <= units:
+                c1 += 1
+            ua, ub = cell_bounds[c0], cell_bounds[c1]
+            num_b, den_b, has_b, tok_b = _unit_arrays(
+                ua, ub, unit_row_bounds, unit_of_row, m_s, val_s, w_s, unit_tok,
+                outputs, ratios, base_code, n_base)
+            cells: list = []  # (key, generator entropy, rows) of the block's bootstraps
+            for c in range(c0, c1):
+                a, b = cell_bounds[c], cell_bounds[c + 1]
+                g, pord = int(unit_g[a]), int(unit_p[a])
+                if pord < lo or pord > hi:
+                    continue
+                pi = pord - lo
+                n = b - a
+                num, den = num_b[a - ua:b - ua], den_b[a - ua:b - ua]
+                has = has_b[a - ua:b - ua]
+                ndocs = has.sum(axis=0)
+                ntok = np.where(has, tok_b[a - ua:b - ua, None], 0.0).sum(axis=0)
+                sums = num.sum(axis=0)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    est = sums / den.sum(axis=0) * scale
+                est[ndocs == 0] = np.nan
+                r_value[g, :, pi] = est
+                r_sum[g, :, pi] = sums
+                r_ndocs[g, :, pi] = ndocs
+                r_ntok[g, :, pi] = ntok
+                if qs is not None and n >= 2:
+                    cells.append(((g, pi, ndocs >= 2),
+                                  _cell_seed(seed, starts[pi], group_labels[g]),
+                                  a - ua, b - ua))
+            boot.run(num_b, den_b, cells)
+            del num_b, den_b, has_b, tok_b
+            c0 = c1
+    finally:
+        boot.close()
 
     # ---- long frame -----------------------------------------------------------------
     reps = n_out * n_per
