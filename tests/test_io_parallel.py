@@ -105,3 +105,15 @@ def test_precomputed_keys_give_the_same_decisions(co_jp_dir):
         assert sum(d is not None and d[0] == "duplicate" for d in got) >= (b * 10)
     assert doc_keys(texts[0]) == many_doc_keys(texts[:3])[0]
     assert doc_keys("too short")[1] is None
+
+
+@pytest.mark.realdata
+def test_stopping_early_ends_the_reader_workers(co_jp_dir):
+    import multiprocessing
+
+    files = sorted(co_jp_dir.glob("2012-0[1-3]-*_juche.json.gz"))
+    chunks = iter_corpus(files, chunk_size=200, n_jobs=2)
+    first = next(chunks)
+    assert len(first) > 0 and multiprocessing.active_children()
+    chunks.close()
+    assert multiprocessing.active_children() == []

@@ -106,17 +106,16 @@ def records(files: Sequence[tuple[Path, str]], ctx: Any, n_jobs: int,
              for i in range(0, n, FILES_PER_TASK))
     _OPTS = ctx.opts
     pending: deque = deque()
+    pool = ProcessPoolExecutor(n_jobs, mp_context=fork_context())
     try:
-        with ProcessPoolExecutor(n_jobs, mp_context=fork_context()) as pool:
-            for task in tasks:
-                pending.append((task, pool.submit(_read_task, task)))
-                if len(pending) >= 4 * n_jobs:
-                    yield from _replay(*pending.popleft(), report, ctx, progress)
-            while pending:
+        for task in tasks:
+            pending.append((task, pool.submit(_read_task, task)))
+            if len(pending) >= 4 * n_jobs:
                 yield from _replay(*pending.popleft(), report, ctx, progress)
-    finally:
-        for _, future in pending:
-            future.cancel()
+        while pending:
+            yield from _replay(*pending.popleft(), report, ctx, progress)
+    finally:  # also when the caller stops early: drop the tasks not started
+        pool.shutdown(cancel_futures=True)
         _OPTS = None
 
 

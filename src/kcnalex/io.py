@@ -1468,6 +1468,13 @@ class CorpusChunks(Iterator[pd.DataFrame]):
     def __next__(self) -> pd.DataFrame:
         return next(self._gen)
 
+    def close(self) -> None:
+        """Stop reading (ends the reader's worker processes, if any, now rather
+        than when the iterator is garbage-collected)."""
+        close = getattr(self._gen, "close", None)
+        if close is not None:
+            close()
+
 
 def iter_corpus(
     source: str | os.PathLike | Sequence[str | os.PathLike],

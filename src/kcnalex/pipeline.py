@@ -553,6 +553,8 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
     finally:
         bar.close()
         runner.close()
+        if hasattr(chunks, "close"):  # a reader stopped by an error: end its workers
+            chunks.close()
         if writer is not None:
             writer.close()
     empty = _wide_frame(pd.DataFrame(columns=["doc_id", "date", "source"]),
