@@ -1498,11 +1498,12 @@ def iter_corpus(
 
     Files are read in the same order as :func:`read_corpus` and never split across
     chunks. Exact-duplicate and doc-id state (the 128-bit digest, the origin and
-    the doc id of every kept document, in arrays: about 50 bytes per document) is
-    carried across all chunks. Near duplicates are found within a chunk and against
-    the ``near_duplicate_window`` most recently kept documents of earlier chunks
-    (their texts, MinHash signatures and LSH buckets are kept, about 4 kB per
-    KCNA article, so this part of the memory stays flat).
+    the doc id of every kept document, in arrays: about 33 bytes per document,
+    and about 110 bytes per file for its name and counts) is carried across all
+    chunks. Near duplicates are found within a chunk and against the
+    ``near_duplicate_window`` most recently kept documents of earlier chunks
+    (their texts, labels, MinHash signatures and LSH band keys are kept, about
+    1.9 kB per KCNA article, so this part of the memory stays flat).
     Within a chunk the earliest copy (date, then origin) is kept; across chunks the
     copy read first is kept. For date-named day files (kcna.co.jp) this equals the
     whole-corpus result except for near duplicates further apart than the window.
