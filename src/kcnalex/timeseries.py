@@ -514,9 +514,12 @@ def aggregate(
         raise ValueError(f"ratio name(s) {sorted(clash)} clash with measure names")
     base = list(dict.fromkeys([*wanted, *ratio_inputs]))  # measures placed in cells
     kind_col = None
-    if "kind" in ds.columns:
-        kc = ds.drop_duplicates("measure")[["measure", "kind"]]
-        kind_col = pd.Series(kc["kind"].to_numpy(), index=kc["measure"].astype(str))
+    if "kind" in ds.columns:  # the kind on each measure's first row
+        codes = pd.Series(m_codes).drop_duplicates()
+        codes = codes[codes >= 0]  # not the rows without a measure
+        first = codes.index.to_numpy()
+        kind_col = pd.Series(ds["kind"].iloc[first].to_numpy(),
+                             index=[m_uniq[c] for c in codes.to_numpy()])
     kind_of = _resolve_kinds(base, kinds, kind_col)
 
     # outputs: (name, kind, numerator measure, denominator measure)
@@ -542,7 +545,9 @@ def aggregate(
     # the documents of a cell) do not depend on the order of the input rows
     doc, uniq = pd.factorize(ds["doc_id"], sort=False)
     rank = np.empty(len(uniq), dtype=np.int64)
-    rank[np.argsort(np.asarray(uniq), kind="stable")] = np.arange(len(uniq))
+    # (Series.argsort: for pandas' Arrow strings a C++ sort in code point order,
+    # the order of Python's str comparison)
+    rank[np.asarray(pd.Series(uniq).argsort(kind="stable"))] = np.arange(len(uniq))
     doc = rank[doc] if len(doc) else doc.astype(np.int64)
     date_ns = pd.to_datetime(ds["date"]).to_numpy("datetime64[ns]").view(np.int64)
     if len(ds):
