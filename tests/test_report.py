@@ -93,7 +93,7 @@ def test_split_measures():
     assert ps["measure"].tolist()[0] == "stance:US"  # input unchanged
 
 
-def test_cli_report_and_ingest(tmp_path, capsys):
+def test_cli_report_and_ingest(tmp_path, capsys, monkeypatch):
     out = tmp_path / "r" / "report.html"
     assert main(["report", str(SAMPLE_DIR), "-o", str(out), "--no-progress"]) == 0
     assert out.exists() and (out.parent / "manifest.json").exists()
@@ -105,7 +105,11 @@ def test_cli_report_and_ingest(tmp_path, capsys):
     r = json.loads(rep.read_text())
     assert r["records_in"] == r["kept"] + sum(r["dropped"].values())
     assert len(pd.read_parquet(corpus)) == r["kept"]
-    # with workers: the same corpus file and report
+    # with workers (one file a task, so the sample's few files use them): the same
+    # corpus file and report
+    from kcnalex import _readpool
+
+    monkeypatch.setattr(_readpool, "FILES_PER_TASK", 1)
     corpus2, rep2 = tmp_path / "c2.parquet", tmp_path / "ingest2.json"
     assert main(["ingest", str(SAMPLE_DIR), "-o", str(corpus2), "--report",
                  str(rep2), "--no-progress", "--n-jobs", "2"]) == 0

@@ -743,51 +743,16 @@ class Deduplicator:
         Returns, per document, ``None`` (keep) or ``(reason, label_of_kept_copy,
         jaccard)`` with reason ``"duplicate"`` or ``"near_duplicate"``.
         """
-        if keys is not None:
-            return self._process_keys(texts, labels, remember, keys)
         n = len(texts)
-        out: list[tuple[str, str, float] | None] = [None] * n
-        live: list[int] = []
-        sigs: list[np.ndarray] = []
-        firsts: dict[bytes, int] = {}  # this batch's new digests -> position
-        # normalised texts are only held for one block of _SIG_BATCH documents
-        for b0 in range(0, n, _SIG_BATCH):
-            b1 = min(n, b0 + _SIG_BATCH)
-            norms = [normalise(texts[i]) for i in range(b0, b1)]
-            if self.exact:
-                digests = [exact_key(norm) for norm in norms]
-                earlier = self._lookup(digests)
-            block: list[str] = []
-            for i, norm in zip(range(b0, b1), norms, strict=True):
-                if self.exact:
-                    j = i - b0
-                    if earlier[j] >= 0:
-                        out[i] = ("duplicate", self.labels[earlier[j]], 1.0)
-                        continue
-                    first = firsts.get(digests[j])
-                    if first is not None:
-                        out[i] = ("duplicate", labels[first], 1.0)
-                        continue
-                    firsts[digests[j]] = i
-                if self.near and norm.count(" ") + 1 >= MIN_WORDS:
-                    live.append(i)
-                    block.append(norm)
-            if block:
-                sigs.append(_signatures(block))
-        return self._decide(texts, labels, remember, out, firsts, live,
-                            np.concatenate(sigs) if sigs else None)
-
-    def _process_keys(self, texts: Sequence[str], labels: Sequence[str],
-                      remember: bool, keys: Sequence[DocKeys | None]
-                      ) -> list[tuple[str, str, float] | None]:
-        """:meth:`process` with each document's digest and signature given."""
-        n = len(texts)
+        if keys is None:  # in blocks, so normalised texts are held only briefly
+            keys = [k for b0 in range(0, n, _SIG_BATCH)
+                    for k in many_doc_keys(texts[b0:b0 + _SIG_BATCH], self.near)]
         pre = [k if k is not None else doc_keys(t, self.near)
                for k, t in zip(keys, texts, strict=True)]
         out: list[tuple[str, str, float] | None] = [None] * n
         live: list[int] = []
         rows: list[bytes] = []
-        firsts: dict[bytes, int] = {}
+        firsts: dict[bytes, int] = {}  # this batch's new digests -> position
         earlier = self._lookup([k[0] for k in pre]) if self.exact else None
         for i, (digest, sig) in enumerate(pre):
             if self.exact:

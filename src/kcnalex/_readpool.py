@@ -100,7 +100,6 @@ def records(files: Sequence[tuple[Path, str]], ctx: Any, n_jobs: int,
     from concurrent.futures import ProcessPoolExecutor
 
     global _OPTS
-    report = ctx.report
     n = len(files)
     tasks = ([files[j] for j in range(i, min(i + FILES_PER_TASK, n))]
              for i in range(0, n, FILES_PER_TASK))
@@ -111,16 +110,17 @@ def records(files: Sequence[tuple[Path, str]], ctx: Any, n_jobs: int,
         for task in tasks:
             pending.append((task, pool.submit(_read_task, task)))
             if len(pending) >= 4 * n_jobs:
-                yield from _replay(*pending.popleft(), report, ctx, progress)
+                yield from _replay(*pending.popleft(), ctx, progress)
         while pending:
-            yield from _replay(*pending.popleft(), report, ctx, progress)
+            yield from _replay(*pending.popleft(), ctx, progress)
     finally:  # also when the caller stops early: drop the tasks not started
         pool.shutdown(cancel_futures=True)
         _OPTS = None
 
 
-def _replay(task: list[tuple[Path, str]], future: Any, report: Any, ctx: Any,
+def _replay(task: list[tuple[Path, str]], future: Any, ctx: Any,
             progress: Any) -> Iterator[list]:
+    report = ctx.report
     for (_, label), (recs, state) in zip(task, future.result(), strict=True):
         report._file(label)
         report.errors.extend(state.errors)
