@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import zlib
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kcnalex.timeseries import (
     EVENT_KINDS,
@@ -620,7 +623,7 @@ def test_cell_blocks_and_workers_do_not_change_results(monkeypatch):
     whole = aggregate(ds, **kw)
     assert whole["ci_low"].notna().sum() > 100
     monkeypatch.setattr(ts, "_BLOCK_VALUES", 7)  # about one cell a block
-    for n_jobs in (1, 2):
+    for n_jobs in (1, 2, 3):  # 2: one worker and this process; 3: two workers
         pd.testing.assert_frame_equal(aggregate(ds, **kw, n_jobs=n_jobs), whole,
                                       check_exact=True)
     assert ts._BLOCK is None  # the workers' block is not kept
@@ -644,3 +647,69 @@ def test_n_jobs_gives_identical_intervals():
     from kcnalex import get_provenance
 
     assert get_provenance(two)["params"]["n_jobs"] == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_row_order_is_lexsort(data):
+    """The packed-key sort gives numpy.lexsort's order (ties kept in input order),
+    and falls back to lexsort when the four ranges do not fit in one int64."""
+    from kcnalex.timeseries import _row_order
+
+    n = data.draw(st.integers(0, 60))
+    big = data.draw(st.booleans())
+    hi = 2**40 if big else 5
+    grp = np.array(data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)),
+                   dtype=np.int64)
+    ords = np.array(data.draw(st.lists(st.integers(-hi, hi), min_size=n,
+                                       max_size=n)), dtype=np.int64)
+    doc = np.array(data.draw(st.lists(st.integers(0, hi), min_size=n, max_size=n)),
+                   dtype=np.int64)
+    meas = np.array(data.draw(st.lists(st.integers(-1, 4), min_size=n, max_size=n)),
+                    dtype=np.int64)
+    np.testing.assert_array_equal(_row_order(grp, ords, doc, meas),
+                                  np.lexsort((meas, doc, ords, grp)))
+
+
+def test_documents_with_two_dates_are_named():
+    ds = _ds([("a", "2024-01-03", "n_x", 1, 10), ("b", "2024-01-04", "n_x", 1, 10),
+              ("b", "2024-02-04", "n_y", 1, 10), ("c", "2024-01-04", "n_x", 2, 10),
+              ("c", "2024-01-05", "n_y", 2, 10)])
+    with pytest.raises(ValueError, match=r"more than one date: \['b', 'c'\]"):
+        aggregate(ds)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
+def test_forked_bootstrap_worker_starts_no_blas_thread():
+    """A worker forked under the parent's one-thread BLAS setting must not set it
+    again: OpenBLAS then starts a thread in the worker that spins and takes CPU
+    from the other workers (the bootstrap ran 1.7x slower per worker)."""
+    import multiprocessing as mp
+
+    import kcnalex.timeseries as ts
+
+    if not any(i["internal_api"] == "openblas"
+               for i in ts._blas_controller().info()):
+        pytest.skip("the thread start is an OpenBLAS behaviour")
+    rng = np.random.default_rng(0)
+    num, den = rng.random((300, 4)), rng.random((300, 4)) + 1
+
+    def child(conn):
+        before = len(os.listdir("/proc/self/task"))
+        ts._BLOCK = (num, den, 200, np.ones(4), [0.025, 0.975])
+        ts._cells_bounds([([0, 1, 2], 0, 150), ([0, 1, 3], 150, 300)])
+        conn.send((before, len(os.listdir("/proc/self/task"))))
+
+    ctx = mp.get_context("fork")
+    with ts._blas_one_thread():
+        assert ts._BLAS_HELD
+        with ts._blas_one_thread():  # nested: nothing to do
+            assert ts._BLAS_HELD
+        assert ts._BLAS_HELD
+        parent, conn = ctx.Pipe()
+        proc = ctx.Process(target=child, args=(conn,))
+        proc.start()
+        before, after = parent.recv()
+        proc.join()
+    assert not ts._BLAS_HELD
+    assert (before, after) == (1, 1)
