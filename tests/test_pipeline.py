@@ -223,6 +223,42 @@ def test_iterable_of_frames_and_empty_chunks(tmp_path):
     assert len(pd.read_parquet(none)) == 0
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_long_form_made_per_chunk_equals_to_long_of_whole(n_jobs):
+    """analyze(form="long") makes each chunk's long rows as it goes: the same
+    frame and provenance as to_long of the whole wide frame."""
+    docs = pd.concat([DOCS] * 9, ignore_index=True)
+    docs["doc_id"] = [f"d{i}" for i in range(len(docs))]
+    chunks = [docs.iloc[:0], docs.iloc[:10], docs.iloc[10:11], docs.iloc[11:]]
+    wide = kx.analyze(docs, form="wide", measures=["formulae", "vader", "leaders"])
+    long = kx.analyze(chunks, form="long", measures=["formulae", "vader", "leaders"],
+                      n_jobs=n_jobs, batch_size=3)
+    ref = to_long(wide)
+    pd.testing.assert_frame_equal(long, ref, check_exact=True)
+    got, want = kx.get_provenance(long), kx.get_provenance(ref)
+    assert got["params"].pop("n_jobs") == n_jobs
+    want["params"].pop("n_jobs")
+    got["params"].pop("source")
+    want["params"].pop("source")
+    assert got == want
+    assert got["form"] == "long" and got["ratios"]["vader_mean"] == ["vader_sum",
+                                                                     "n_sentences"]
+
+
+def test_worker_tasks_end_in_single_batches():
+    from kcnalex.pipeline import _task_batches
+
+    for n_batches in range(0, 120):
+        for n_jobs in (2, 3, 8):
+            tasks = _task_batches(n_batches, n_jobs)
+            # every batch once, in order
+            assert [b for a, z in tasks for b in range(a, z)] == list(range(n_batches))
+            assert all(1 <= z - a <= 8 for a, z in tasks)
+            tail = min(n_batches, 4 * n_jobs)
+            assert all(z - a == 1 for a, z in tasks[len(tasks) - tail:])
+    assert _task_batches(79, 2)[:2] == [(0, 8), (8, 16)]
+
+
 def test_n_sentences_counts_sentences_with_words_like_sentiment():
     # "* * *" on its own line is a sentence with no word token: not counted
     docs = pd.DataFrame({"doc_id": ["x"], "date": pd.to_datetime(["2012-01-05"]),
