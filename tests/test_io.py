@@ -676,9 +676,10 @@ def test_label_store_rebuilds_every_label():
         store[len(labels)]
     # a file name is stored once, however many of its records are labelled
     assert list(store._strings).count("2012-01-01_juche.json.gz") == 1
-    assert store._number.tolist()[:3] == [3, -1, 0]
+    numbers = [store._number[i] for i in range(len(store))]
+    assert numbers[:3] == [3, -1, 0]
     # numbers above 2**31 - 1 stay part of the suffix
-    assert store._number.tolist()[-3:-1] == [-1, -1]
+    assert numbers[-3:-1] == [-1, -1]
     # records of one file in a row share one run (prefix and name)
     assert store._run_start.tolist()[:3] == [0, 1, 2]
     runs = _dedup.LabelStore()

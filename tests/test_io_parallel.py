@@ -117,3 +117,50 @@ def test_stopping_early_ends_the_reader_workers(co_jp_dir):
     assert len(first) > 0 and multiprocessing.active_children()
     chunks.close()
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.realdata
+def test_reader_state_spilled_to_temporary_files_gives_the_same_corpus(
+        co_jp_dir, tmp_path, monkeypatch):
+    """The exact-duplicate digests, doc ids and labels beyond a run (block) go to
+    temporary files: the same corpus and report as with everything in memory,
+    with duplicates found in the spilled runs."""
+    from kcnalex import _dedup
+
+    files = sorted(co_jp_dir.glob("2013-03-*_juche.json.gz"))
+    # the first day again at the end: its records are exact duplicates of
+    # records read many batches earlier
+    shutil.copy(files[0], tmp_path / "copy_of_first_day.json.gz")
+    files.append(tmp_path / "copy_of_first_day.json.gz")
+    monkeypatch.setattr(_dedup.SortedKeys, "max_run", 32)
+    monkeypatch.setattr(_dedup._BlockArray, "block", 16)
+    made = []
+    real = _dedup._SpillFile.__init__
+
+    def init(self):
+        made.append(self)
+        real(self)
+
+    monkeypatch.setattr(_dedup._SpillFile, "__init__", init)
+    monkeypatch.setattr(_dedup.SortedKeys, "spill", False)
+    monkeypatch.setattr(_dedup._BlockArray, "spill", False)
+    kept = list(iter_corpus(files, chunk_size=100))
+    assert not made
+    monkeypatch.setattr(_dedup.SortedKeys, "spill", True)
+    monkeypatch.setattr(_dedup._BlockArray, "spill", True)
+    earlier = []  # copies found in earlier batches' (spilled) digests
+    real_lookup = _dedup.Deduplicator._lookup
+
+    def lookup(self, digests):
+        out = real_lookup(self, digests)
+        earlier.extend(i for i in out if i >= 0)
+        return out
+
+    monkeypatch.setattr(_dedup.Deduplicator, "_lookup", lookup)
+    spilled = list(iter_corpus(files, chunk_size=100))
+    assert len(spilled) == len(kept) > 5
+    for a, b in zip(spilled, kept, strict=True):
+        _same(a, b)
+    assert len(made) >= 3  # digests, doc ids, labels
+    assert sum(f.nbytes for f in made) > 20 * sum(map(len, spilled))
+    assert len(earlier) > 20  # the first day's records, found in the files

@@ -11,6 +11,7 @@ import bisect
 import gzip
 import itertools
 import json
+import pickle
 import tempfile
 from pathlib import Path
 
@@ -125,12 +126,15 @@ _key = st.one_of(st.integers(0, 12), st.sampled_from([2**63, 2**64 - 2, 2**64 - 
 @settings(max_examples=200, deadline=None)
 @given(batches=st.lists(st.lists(_key, max_size=9), max_size=12),
        max_run=st.integers(1, 10),
-       queries=st.lists(_key, max_size=12))
-def test_sorted_keys_match_a_sorted_list(batches, max_run, queries):
-    """SortedKeys (sorted runs, merged LSM-style) against a plain reference: the
-    sorted list of (key, insertion index)."""
+       queries=st.lists(_key, max_size=12),
+       spill=st.booleans())
+def test_sorted_keys_match_a_sorted_list(batches, max_run, queries, spill):
+    """SortedKeys (sorted runs, merged LSM-style, the final ones in a temporary
+    file or not) against a plain reference: the sorted list of (key, insertion
+    index)."""
     keys = _dedup.SortedKeys(order=np.int64, tag=np.uint8)
     keys.max_run = max_run
+    keys.spill = spill
     ref: list[tuple[int, int]] = []
     for batch in batches:
         first = len(ref)
@@ -143,11 +147,21 @@ def test_sorted_keys_match_a_sorted_list(batches, max_run, queries):
         assert keys.keys.tolist() == [k for k, _ in ref_sorted]
         assert keys.columns["order"].tolist() == [i for _, i in ref_sorted]
         assert keys.columns["tag"].tolist() == [i % 3 for _, i in ref_sorted]
-        assert keys.nbytes == len(ref) * 17
-        # runs: the newest are merged while the older is small enough
-        sizes = [r.size for r, _ in keys._runs]
+        assert keys.nbytes + keys.spilled_nbytes == len(ref) * 17
+        # runs: the newest are merged while the older is small enough; those of
+        # max_run keys or more are in the file (with spill)
+        sizes = [_dedup._run_size(r) for r in keys._runs]
         assert sum(sizes) == len(ref) and all(sizes)
         assert all(a > 2 * b or a >= max_run for a, b in itertools.pairwise(sizes))
+        spilled = [isinstance(r, _dedup._SpilledRun) for r in keys._runs]
+        assert spilled == [spill and n >= max_run for n in sizes]
+        assert keys.nbytes == 17 * sum(n for n, x in zip(sizes, spilled,
+                                                         strict=True) if not x)
+    if batches and spill and len(ref) >= max_run:  # pickled: the runs read back
+        copy = pickle.loads(pickle.dumps(keys))
+        assert copy.keys.tolist() == keys.keys.tolist()
+        assert copy.columns["order"].tolist() == keys.columns["order"].tolist()
+        assert copy.nbytes == len(ref) * 17 and copy.spilled_nbytes == 0
     q = np.array(queries, dtype=np.uint64)
     ref_sorted = sorted(ref)
     present = {k for k, _ in ref}
@@ -206,10 +220,16 @@ _number = st.sampled_from(["0", "3", "007", "12", "2147483647", "2147483648",
 
 
 @settings(max_examples=150, deadline=None)
-@given(parts=st.lists(st.tuples(_text, st.booleans(), _text, _number), max_size=30))
-def test_label_store_rebuilds_any_label(parts):
+@given(parts=st.lists(st.tuples(_text, st.booleans(), _text, _number), max_size=30),
+       block=st.integers(1, 8), spill=st.booleans())
+def test_label_store_rebuilds_any_label(parts, block, spill):
     labels = [f"{p}:{name}[{n}]" if indexed else p + name
               for p, indexed, name, n in parts]
     store = _dedup.LabelStore()
+    store._number.block, store._number.spill = block, spill  # old blocks to a file
     assert [store.add(x) for x in labels] == list(range(len(labels)))
     assert [store[i] for i in range(len(store))] == labels
+    copy = pickle.loads(pickle.dumps(store))
+    assert [copy[i] for i in range(len(copy))] == labels
+    kept = len(labels) % block if spill else len(labels)
+    assert store._number.nbytes == 4 * kept

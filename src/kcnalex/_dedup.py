@@ -42,8 +42,10 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import os
 import re
 import string
+import tempfile
 from array import array
 from collections.abc import Sequence
 
@@ -96,6 +98,129 @@ def _digest_halves(digests: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return both[:, 0], both[:, 1]
 
 
+class _SpillFile:
+    """An append-only temporary file of numpy arrays (deleted when closed or
+    garbage collected; ``tempfile.TemporaryFile``, in ``TMPDIR``).
+
+    :meth:`put` writes an array and returns its handle ``(offset, size, dtype)``;
+    :meth:`view` maps it read-only (the pages count in the process's memory only
+    while the map is alive: drop it after use); :meth:`item` reads one value.
+    """
+
+    def __init__(self) -> None:
+        self._f = tempfile.TemporaryFile(prefix="kcnalex-")
+        self._end = 0
+
+    def put(self, values: np.ndarray) -> tuple[int, int, np.dtype]:
+        values = np.ascontiguousarray(values)
+        offset = self._end
+        self._f.seek(offset)
+        self._f.write(memoryview(values).cast("B"))
+        self._f.flush()
+        self._end = offset + values.nbytes
+        return offset, values.size, values.dtype
+
+    def view(self, handle: tuple[int, int, np.dtype]) -> np.ndarray:
+        offset, size, dtype = handle
+        if size == 0:
+            return np.zeros(0, dtype=dtype)
+        return np.memmap(self._f, dtype=dtype, mode="r", offset=offset, shape=(size,))
+
+    def item(self, handle: tuple[int, int, np.dtype], i: int):
+        offset, size, dtype = handle
+        if not 0 <= i < size:
+            raise IndexError(i)
+        self._f.seek(offset + i * dtype.itemsize)
+        return np.frombuffer(self._f.read(dtype.itemsize), dtype=dtype)[0]
+
+    @property
+    def nbytes(self) -> int:
+        return self._end
+
+
+class _SpilledRun:
+    """A sorted run of :class:`SortedKeys` kept in a :class:`_SpillFile`."""
+
+    def __init__(self, spill: _SpillFile, keys: np.ndarray,
+                 cols: dict[str, np.ndarray]) -> None:
+        self.spill = spill
+        self.size = int(keys.size)
+        self.keys = spill.put(keys)
+        self.cols = {name: spill.put(v) for name, v in cols.items()}
+
+    def arrays(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Read-only maps of the keys and columns (unmapped when dropped)."""
+        return (self.spill.view(self.keys),
+                {name: self.spill.view(h) for name, h in self.cols.items()})
+
+
+class _BlockArray:
+    """An append-only array of one type whose full blocks of :attr:`block` values
+    go to a :class:`_SpillFile` (read back a value at a time), so the memory held
+    stays flat: the current block only. Blocks stay in memory where the file
+    cannot be written, or with ``spill`` False.
+    """
+
+    block: int = 1 << 16
+    spill: bool = os.name == "posix"
+
+    def __init__(self, typecode: str) -> None:
+        self._typecode = typecode
+        self._dtype = np.dtype(typecode)
+        self._cur = array(typecode)
+        self._blocks: list = []  # spill handles, or arrays kept in memory
+        self._spill: _SpillFile | None = None
+        self._failed = False
+
+    def __len__(self) -> int:
+        return len(self._blocks) * self.block + len(self._cur)
+
+    def append(self, x: int) -> None:
+        self._cur.append(x)
+        if len(self._cur) >= self.block:
+            full = np.array(self._cur, dtype=self._dtype)
+            self._cur = array(self._typecode)
+            if self.spill and not self._failed:
+                try:
+                    if self._spill is None:
+                        self._spill = _SpillFile()
+                    self._blocks.append(self._spill.put(full))
+                    return
+                except OSError:  # no space or no temporary folder: keep it
+                    self._failed = True
+            self._blocks.append(full)
+
+    def __getitem__(self, i: int):
+        b, j = divmod(i, self.block)
+        if b >= len(self._blocks):
+            return self._cur[j]
+        blk = self._blocks[b]
+        if isinstance(blk, np.ndarray):
+            return blk[j].item()
+        return self._spill.item(blk, j).item()
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)  # pickled with its spilled blocks read back
+        state["_blocks"] = [b if isinstance(b, np.ndarray) else
+                            np.array(self._spill.view(b)) for b in self._blocks]
+        state["_spill"] = None
+        return state
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held in memory."""
+        return (self._cur.itemsize * len(self._cur)
+                + sum(b.nbytes for b in self._blocks if isinstance(b, np.ndarray)))
+
+
+def _run_size(run) -> int:
+    return run.size if isinstance(run, _SpilledRun) else int(run[0].size)
+
+
+def _run_arrays(run) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    return run.arrays() if isinstance(run, _SpilledRun) else run
+
+
 class SortedKeys:
     """A growing multiset of 64-bit keys, with payload columns, in sorted runs.
 
@@ -116,6 +241,14 @@ class SortedKeys:
     Equal keys are kept in insertion order: within a run by stable sorting and
     merging, across runs because runs stay in the order they were added.
 
+    Runs that are not merged any more (:attr:`max_run` keys or more) are moved to
+    a temporary file (:attr:`spill`) and mapped read-only, one run at a time,
+    while a call searches them; so the memory held stays flat however many keys
+    are added (a million keys with two payload columns: 20 MB on disk, none in
+    memory). A run is read from the page cache on each search: ~1 ms per
+    million keys and batch of queries. If the file cannot be written (no space,
+    no temporary folder) the runs stay in memory.
+
     Parameters
     ----------
     **columns : numpy dtype
@@ -126,6 +259,9 @@ class SortedKeys:
     max_run : int
         Runs of this many keys or more are not merged further (class default
         65,536: 1.5 MB for a key with two 8-byte payload columns).
+    spill : bool
+        Move those runs to a temporary file (class default: True on POSIX
+        systems).
 
     Examples
     --------
@@ -141,29 +277,50 @@ class SortedKeys:
     """
 
     max_run: int = 1 << 16
+    spill: bool = os.name == "posix"
 
     def __init__(self, **columns: np.dtype | type) -> None:
         self._dtypes = {name: np.dtype(dt) for name, dt in columns.items()}
-        # oldest first; each run: (sorted keys, {column: values in key order})
-        self._runs: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
+        # oldest first; each run: (sorted keys, {column: values in key order}), or
+        # a _SpilledRun
+        self._runs: list = []
         self._n = 0
+        self._spill: _SpillFile | None = None
+        self._spill_failed = False
 
     def __len__(self) -> int:
         return self._n
 
     def __contains__(self, key: int) -> bool:
         k = np.uint64(key)
-        for run, _ in self._runs:
+        for r in self._runs:
+            run = _run_arrays(r)[0]
             i = int(np.searchsorted(run, k))
             if i < run.size and run[i] == k:
                 return True
         return False
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)  # pickled with its spilled runs read back
+        runs = []
+        for r in self._runs:
+            k, cols = _run_arrays(r)
+            runs.append((np.array(k), {n: np.array(c) for n, c in cols.items()}))
+        state["_runs"] = runs
+        state["_spill"] = None
+        return state
+
     @property
     def nbytes(self) -> int:
-        """Bytes held by the key and payload arrays."""
+        """Bytes held in memory by the key and payload arrays."""
         return sum(k.nbytes + sum(c.nbytes for c in cols.values())
-                   for k, cols in self._runs)
+                   for k, cols in (r for r in self._runs
+                                   if not isinstance(r, _SpilledRun)))
+
+    @property
+    def spilled_nbytes(self) -> int:
+        """Bytes of the runs moved to the temporary file."""
+        return self._spill.nbytes if self._spill is not None else 0
 
     @property
     def n_runs(self) -> int:
@@ -172,13 +329,15 @@ class SortedKeys:
 
     def _merged(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         if len(self._runs) == 1:
-            return self._runs[0]
+            k, cols = _run_arrays(self._runs[0])
+            return np.array(k), {name: np.array(c) for name, c in cols.items()}
         if not self._runs:
             return (np.zeros(0, dtype=np.uint64),
                     {name: np.zeros(0, dtype=dt) for name, dt in self._dtypes.items()})
-        keys = np.concatenate([k for k, _ in self._runs])
+        runs = [_run_arrays(r) for r in self._runs]
+        keys = np.concatenate([k for k, _ in runs])
         order = np.argsort(keys, kind="stable")  # older runs first among equals
-        return keys[order], {name: np.concatenate([c[name] for _, c in self._runs])
+        return keys[order], {name: np.concatenate([c[name] for _, c in runs])
                              [order] for name in self._dtypes}
 
     @property
@@ -198,7 +357,8 @@ class SortedKeys:
         q = np.asarray(keys, dtype=np.uint64)
         start = np.zeros(q.shape, dtype=np.intp)
         stop = np.zeros(q.shape, dtype=np.intp)
-        for run, _ in self._runs:
+        for r in self._runs:
+            run = _run_arrays(r)[0]
             start += np.searchsorted(run, q, side="left")
             stop += np.searchsorted(run, q, side="right")
         return start, stop
@@ -207,7 +367,8 @@ class SortedKeys:
         """Boolean array: is each query key present."""
         q = np.asarray(keys, dtype=np.uint64)
         found = np.zeros(q.shape, dtype=bool)
-        for run, _ in self._runs:
+        for r in self._runs:
+            run = _run_arrays(r)[0]
             if run.size:
                 i = np.minimum(np.searchsorted(run, q), run.size - 1)
                 found |= run[i] == q
@@ -238,10 +399,11 @@ class SortedKeys:
                 for name, v in where.items()}
         found = np.zeros(q.shape, dtype=bool)
         out = {name: np.zeros(q.shape, dtype=dt) for name, dt in self._dtypes.items()}
-        for run, cols in self._runs:  # oldest first: the first match wins
+        for r in self._runs:  # oldest first: the first match wins
             todo = np.flatnonzero(~found)
             if todo.size == 0:
                 break
+            run, cols = _run_arrays(r)
             start = np.searchsorted(run, q[todo], side="left")
             count = np.searchsorted(run, q[todo], side="right") - start
             hit = count > 0
@@ -268,10 +430,11 @@ class SortedKeys:
         insertion order."""
         k = np.uint64(key)
         parts = []
-        for run, cols in self._runs:
+        for r in self._runs:
+            run, cols = _run_arrays(r)
             a, b = np.searchsorted(run, k, "left"), np.searchsorted(run, k, "right")
             if b > a:
-                parts.append(cols[column][a:b])
+                parts.append(np.array(cols[column][a:b]))
         return (np.concatenate(parts) if parts
                 else np.zeros(0, dtype=self._dtypes[column]))
 
@@ -294,14 +457,27 @@ class SortedKeys:
         self._runs.append((k[order], {name: v[order] for name, v in vals.items()}))
         self._n += int(k.size)
         while len(self._runs) >= 2:
-            (ak, acols), (bk, bcols) = self._runs[-2], self._runs[-1]
-            if ak.size >= self.max_run or ak.size > 2 * bk.size:
+            a, b = self._runs[-2], self._runs[-1]
+            if _run_size(a) >= self.max_run or _run_size(a) > 2 * _run_size(b):
                 break
+            (ak, acols), (bk, bcols) = a, b  # in memory: smaller than max_run
             at = np.searchsorted(ak, bk, side="right")  # b after equal keys of a
             merged = (np.insert(ak, at, bk),
                       {name: np.insert(acols[name], at, bcols[name])
                        for name in self._dtypes})
             self._runs[-2:] = [merged]
+        # a run of max_run keys or more is final (only the two newest runs merge,
+        # and never when the older has max_run keys): to the temporary file
+        if self.spill and not self._spill_failed:
+            for i, r in enumerate(self._runs):
+                if not isinstance(r, _SpilledRun) and _run_size(r) >= self.max_run:
+                    try:
+                        if self._spill is None:
+                            self._spill = _SpillFile()
+                        self._runs[i] = _SpilledRun(self._spill, *r)
+                    except OSError:  # no space or no temporary folder: keep them
+                        self._spill_failed = True
+                        break
 
 
 def _hash64(b: bytes) -> int:
@@ -419,7 +595,8 @@ _MAX_NUMBER = 2**31 - 1
 
 
 class LabelStore:
-    """Append-only store of record labels, about 4 bytes a label.
+    """Append-only store of record labels, about 4 bytes a label (on disk beyond
+    the newest 65,536).
 
     Labels are origins such as ``"2012-01-01_juche.json.gz:articles[3]"``. A label
     is split at its last ``":"`` into a prefix (a file name) and a suffix; a suffix
@@ -427,7 +604,9 @@ class LabelStore:
     other suffix as itself. Prefixes and names are interned in a
     :class:`StringTable` (stored once per file) and run-length encoded: labels
     added one after another with the same prefix and name (the records of one
-    file) share one run of 16 bytes; each label stores its number (4 bytes).
+    file) share one run of 16 bytes; each label stores its number (4 bytes; full
+    blocks of 65,536 numbers go to a temporary file and are read back one at a
+    time, when a duplicate names its first copy).
     ``store[i]`` rebuilds the exact label. (A position number with a leading zero
     or above ``2**31 - 1`` stays part of the suffix.)
 
@@ -452,7 +631,8 @@ class LabelStore:
         self._run_start = array("q")  # index of the first label of each run
         self._run_prefix = array("i")  # string id of the prefix (or the whole label)
         self._run_name = array("i")  # string id of the suffix or its name; -1: none
-        self._number = array("i")  # per label: the number; -1: the suffix as is
+        # per label: the number (-1: the suffix as is), old blocks in a file
+        self._number = _BlockArray("i")
         self._last: tuple[str, str | None] | None = None  # the last run's strings
 
     def __len__(self) -> int:
@@ -463,7 +643,8 @@ class LabelStore:
         """Bytes held by the arrays and the string table (unless shared)."""
         return ((self._strings.nbytes if self._own_strings else 0)
                 + 8 * len(self._run_start)
-                + 4 * (len(self._run_prefix) + len(self._run_name) + len(self._number)))
+                + 4 * (len(self._run_prefix) + len(self._run_name))
+                + self._number.nbytes)
 
     def add(self, label: str) -> int:
         """Store a label; returns its index."""
@@ -656,9 +837,12 @@ class Deduplicator:
         LSH band keys and MinHash signature, in arrays; the buckets are found by
         sorting the band keys once per batch): about 1.9 kB for a KCNA article.
         Exact duplicates are remembered without limit: the 128-bit digest and
-        the label of every kept document, in compact arrays, about 25 bytes per
-        document (8 + 8 for the digest, 4 for the index of its label, about 5
-        for the label in the :class:`LabelStore`) plus the file names once each.
+        the label of every kept document, in compact arrays, about 20 bytes per
+        document (8 + 8 for the digest, 4 for the index of its label, 4 for the
+        label's record number in the :class:`LabelStore`) plus the file names
+        once each. All but the newest ~65,536 digests and labels are kept in
+        temporary files (see :class:`SortedKeys`), so the memory they hold does
+        not grow with the corpus.
     names : StringTable, optional
         Where the labels' file names are interned (see :class:`LabelStore`).
 

@@ -1184,7 +1184,8 @@ class _Batcher:
         self.dedup = Deduplicator(exact=o.dedup, near=o.dedup and o.near_duplicates,
                                   threshold=o.threshold,
                                   names=getattr(ctx.report.files, "names", None))
-        # doc ids are 16 hex digits: kept as the 64-bit integers they spell
+        # doc ids are 16 hex digits: kept as the 64-bit integers they spell (all
+        # but the newest ~65,536 in a temporary file)
         self.ids = SortedKeys()
 
     def run(self, recs: list[_Rec], *, remember: bool) -> pd.DataFrame:
