@@ -233,3 +233,36 @@ def test_label_store_rebuilds_any_label(parts, block, spill):
     assert [copy[i] for i in range(len(copy))] == labels
     kept = len(labels) % block if spill else len(labels)
     assert store._number.nbytes == 4 * kept
+
+
+_dup = st.fixed_dictionaries({
+    "origin": _text, "reason": st.sampled_from(["duplicate", "near_duplicate"]),
+    "kept_origin": _text,
+    "jaccard": st.one_of(st.just(1.0), st.floats(0.85, 1.0))})
+
+
+@settings(max_examples=100, deadline=None)
+@given(dups=st.lists(_dup, max_size=40), block=st.integers(1, 8))
+def test_report_duplicates_equal_the_list_of_dicts(dups, block):
+    """IngestReport.duplicates (compact arrays, old blocks in temporary files)
+    behaves as the list of dicts it replaces."""
+    from kcnalex.io import IngestReport, _Duplicates
+
+    report = IngestReport()
+    d = report.duplicates
+    for arr in (d._origin._number, d._kept._number, d._reason, d._jaccard):
+        arr.block = block
+    for d in dups:
+        report.duplicates.append(d)
+    got = report.duplicates
+    assert isinstance(got, _Duplicates)
+    assert got == dups and list(got) == dups and len(got) == len(dups)
+    assert [got[i] for i in range(-len(dups), 0)] == dups
+    assert got[1:5] == dups[1:5]
+    assert report.to_dict()["duplicates"] == dups
+    assert pickle.loads(pickle.dumps(report)).duplicates == dups
+    assert IngestReport(duplicates=dups).duplicates == dups
+    if dups:
+        assert got != dups[:-1]
+        with pytest.raises(IndexError):
+            got[len(dups)]

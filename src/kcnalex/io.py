@@ -35,7 +35,14 @@ import pandas as pd
 
 from . import _clean, _readpool
 from ._columns import CORPUS
-from ._dedup import THRESHOLD, Deduplicator, SortedKeys, StringTable
+from ._dedup import (
+    THRESHOLD,
+    Deduplicator,
+    LabelStore,
+    SortedKeys,
+    StringTable,
+    _BlockArray,
+)
 from ._lang import detect_lang
 from ._provenance import attach, provenance
 
@@ -256,6 +263,85 @@ class _FileValues(ValuesView):
             yield counts._entry(i)
 
 
+class _Duplicates(Sequence[dict[str, Any]]):
+    """The dropped duplicates of an :class:`IngestReport`, stored in arrays.
+
+    A sequence of ``{"origin", "reason", "kept_origin", "jaccard"}`` like the
+    list of dicts it replaces (equal to that list; ``dups[i]`` builds a new dict;
+    :meth:`append` adds one). The two labels go to
+    :class:`~kcnalex._dedup.LabelStore` objects sharing the reader's name table
+    (a file name once; per label ~4 bytes, 16 more where a new file starts), the
+    reason to one byte, the Jaccard to 8; the per-label numbers, reasons and
+    Jaccards beyond the newest 65,536 are kept in temporary files. About 20
+    bytes a duplicate against ~500 for a dict, so a corpus with millions of
+    duplicates (a scrape read twice) stays small.
+
+    Parameters
+    ----------
+    items : iterable of dict, optional
+        Initial entries.
+    names : StringTable, optional
+        The table holding the file names (a new one by default).
+    """
+
+    def __init__(self, items: Iterable[Mapping[str, Any]] = (), *,
+                 names: StringTable | None = None) -> None:
+        self.names = StringTable() if names is None else names
+        self._origin = LabelStore(self.names)
+        self._kept = LabelStore(self.names)
+        self._reason = _BlockArray("B")  # index into self._reasons
+        self._reasons: list[str] = []
+        self._jaccard = _BlockArray("d")
+        for d in items:
+            self.append(d)
+
+    def append(self, d: Mapping[str, Any]) -> None:
+        """Add ``{"origin", "reason", "kept_origin", "jaccard"}``."""
+        if set(d) != {"origin", "reason", "kept_origin", "jaccard"}:
+            raise ValueError(f"a duplicate has the keys origin, reason, kept_origin "
+                             f"and jaccard, got {sorted(d)}")
+        reason = str(d["reason"])
+        if reason not in self._reasons:
+            if len(self._reasons) >= 255:
+                raise ValueError("more than 255 duplicate reasons")
+            self._reasons.append(reason)
+        self._origin.add(str(d["origin"]))
+        self._kept.add(str(d["kept_origin"]))
+        self._reason.append(self._reasons.index(reason))
+        self._jaccard.append(float(d["jaccard"]))
+
+    def __len__(self) -> int:
+        return len(self._origin)
+
+    def _entry(self, i: int) -> dict[str, Any]:
+        return {"origin": self._origin[i], "reason": self._reasons[self._reason[i]],
+                "kept_origin": self._kept[i], "jaccard": self._jaccard[i]}
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._entry(j) for j in range(len(self))[i]]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("duplicate index out of range")
+        return self._entry(i)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for i in range(len(self)):
+            yield self._entry(i)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (_Duplicates, list, tuple)):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # mutable, like the list
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 @dataclass
 class IngestReport:
     """What happened to every input record of a read.
@@ -285,8 +371,10 @@ class IngestReport:
         builds a new dict; ``to_dict()`` gives a plain dict of them).
     skipped_files : list of str
         Files in a source folder that were not read (unknown extension).
-    duplicates : list of dict
-        Every dropped duplicate: ``{"origin", "reason", "kept_origin", "jaccard"}``.
+    duplicates : sequence of dict
+        Every dropped duplicate: ``{"origin", "reason", "kept_origin", "jaccard"}``
+        (a sequence kept in compact arrays, equal to the list of those dicts;
+        each item builds a new dict; ``to_dict()`` gives the list).
     near_duplicate_threshold : float or None
         Jaccard threshold used (None when near-duplicate removal was off).
     input_sha256 : str
@@ -302,7 +390,7 @@ class IngestReport:
     warnings: dict[str, int] = field(default_factory=dict)
     files: Mapping[str, dict[str, Any]] = field(default_factory=_FileCounts)
     skipped_files: list[str] = field(default_factory=list)
-    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: Sequence[dict[str, Any]] = field(default_factory=list)
     near_duplicate_threshold: float | None = None
     input_sha256: str = ""
     params: dict[str, Any] = field(default_factory=dict)
@@ -310,6 +398,8 @@ class IngestReport:
     def __post_init__(self) -> None:
         if not isinstance(self.files, _FileCounts):
             self.files = _FileCounts(self.files)
+        if not isinstance(self.duplicates, _Duplicates):  # labels share the names
+            self.duplicates = _Duplicates(self.duplicates, names=self.files.names)
 
     def check(self) -> None:
         """Assert ``records_in == kept + sum(dropped)`` (per file too)."""
