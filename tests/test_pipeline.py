@@ -224,17 +224,32 @@ def test_iterable_of_frames_and_empty_chunks(tmp_path):
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_long_form_made_per_chunk_equals_to_long_of_whole(n_jobs):
-    """analyze(form="long") makes each chunk's long rows as it goes: the same
-    frame and provenance as to_long of the whole wide frame."""
+def test_long_form_made_per_chunk_equals_to_long_of_whole(n_jobs, monkeypatch,
+                                                          tmp_path):
+    """analyze(form="long") makes each chunk's long rows as it goes (with
+    workers, piece by piece as their tasks finish): the same frame and
+    provenance as to_long of the whole wide frame."""
+    import pyarrow.parquet as pq
+
+    import kcnalex.pipeline as pl
+
+    monkeypatch.setattr(pl, "_PIECE_ROWS", 4)  # several pieces a chunk
     docs = pd.concat([DOCS] * 9, ignore_index=True)
     docs["doc_id"] = [f"d{i}" for i in range(len(docs))]
     chunks = [docs.iloc[:0], docs.iloc[:10], docs.iloc[10:11], docs.iloc[11:]]
-    wide = kx.analyze(docs, form="wide", measures=["formulae", "vader", "leaders"])
-    long = kx.analyze(chunks, form="long", measures=["formulae", "vader", "leaders"],
-                      n_jobs=n_jobs, batch_size=3)
+    measures = ["formulae", "vader", "leaders"]
+    wide = kx.analyze(docs, form="wide", measures=measures)
+    long = kx.analyze(chunks, form="long", measures=measures, n_jobs=n_jobs,
+                      batch_size=3)
     ref = to_long(wide)
     pd.testing.assert_frame_equal(long, ref, check_exact=True)
+    pd.testing.assert_frame_equal(
+        kx.analyze(chunks, form="wide", measures=measures, n_jobs=n_jobs,
+                   batch_size=3), wide, check_exact=True)
+    out = tmp_path / "w.parquet"  # one row group per (non-empty) chunk
+    kx.analyze(chunks, measures=measures, n_jobs=n_jobs, batch_size=3, output=out)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), wide, check_dtype=False)
+    assert pq.ParquetFile(out).metadata.num_row_groups == 3
     got, want = kx.get_provenance(long), kx.get_provenance(ref)
     assert got["params"].pop("n_jobs") == n_jobs
     want["params"].pop("n_jobs")

@@ -294,8 +294,8 @@ class _Runner:
         return self.n_jobs > 1
 
     def submit(self, texts: pd.Series) -> Any:
-        """Start on a chunk's texts; ``.result()`` of the return value gives its
-        ``(n, len(columns))`` array."""
+        """Start on a chunk's texts; ``.pieces()`` of the return value gives its
+        ``(n, len(columns))`` rows, in order, in one or more pieces."""
         global _TEXTS
         size = self.batch_size
         if self.n_jobs == 1:
@@ -345,21 +345,39 @@ def _task_batches(n_batches: int, n_jobs: int) -> list[tuple[int, int]]:
     return out + [(b, b + 1) for b in range(head, n_batches)]
 
 
+#: Rows of a chunk's results handed on at a time while its workers still run.
+_PIECE_ROWS = 8192
+
+
 class _Done:
     def __init__(self, parts: list[np.ndarray]) -> None:
         self.parts = parts
 
-    def result(self) -> list[np.ndarray]:
-        return self.parts
+    def pieces(self) -> Iterator[np.ndarray]:
+        """The chunk's ``(n, len(columns))`` rows, in one piece."""
+        if self.parts:
+            yield np.concatenate(self.parts)
 
 
 class _Pending:
     def __init__(self, runner: _Runner, futures: list) -> None:
         self.runner, self.futures = runner, futures
 
-    def result(self) -> list[np.ndarray]:
+    def pieces(self) -> Iterator[np.ndarray]:
+        """The chunk's rows in order, in pieces of about :data:`_PIECE_ROWS` as
+        the tasks finish (the caller turns a piece into frames while the workers
+        run the rest)."""
         try:
-            return [f.result() for f in self.futures]
+            held: list[np.ndarray] = []
+            rows = 0
+            for f in self.futures:
+                held.append(f.result())
+                rows += len(held[-1])
+                if rows >= _PIECE_ROWS:
+                    yield np.concatenate(held)
+                    held, rows = [], 0
+            if held:
+                yield np.concatenate(held)
         finally:
             self.runner.release()
 
@@ -557,21 +575,38 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
     writer = None
 
     def emit(chunk: pd.DataFrame, job: Any) -> None:
+        # the rows of the chunk's documents, piece by piece as the workers finish
+        # them (frames are made while they run the rest, or the next chunk)
         nonlocal writer
-        parts = job.result()
-        values = (np.concatenate(parts) if parts
-                  else np.zeros((0, len(analyzer.columns))))
-        frame = _wide_frame(chunk, values, analyzer.columns)
-        bar.update(len(frame))
-        if output is not None:
-            if len(frame):  # an empty chunk has untyped (null) columns
-                writer = _write_parquet(frame, output, writer)
-        elif form == "long":  # made here, while the workers run the next chunk
-            rows, got = _long_rows(frame)
-            frames.append(rows)
-            present.update(got)
-        else:
-            frames.append(frame)
+        done = 0
+        written: list[pd.DataFrame] = []
+        for values in job.pieces():
+            frame = _wide_frame(chunk.iloc[done:done + len(values)], values,
+                                analyzer.columns)
+            done += len(values)
+            bar.update(len(frame))
+            if output is not None:
+                written.append(frame)
+            elif form == "long":
+                rows, got = _long_rows(frame)
+                frames.append(rows)
+                present.update(got)
+            else:
+                frames.append(frame)
+        if done != len(chunk):
+            raise RuntimeError(f"analyze: {done} result rows for {len(chunk)} "
+                               "documents")
+        if output is not None and written:  # one row group per chunk
+            writer = _write_parquet(written[0] if len(written) == 1 else
+                                    pd.concat(written, ignore_index=True),
+                                    output, writer)
+        if not len(chunk) and output is None:  # (an empty chunk: typed as before)
+            frame = _wide_frame(chunk, np.zeros((0, len(analyzer.columns))),
+                                analyzer.columns)
+            if form == "long":
+                frames.append(_long_rows(frame)[0])
+            else:
+                frames.append(frame)
 
     pending = None
     try:
