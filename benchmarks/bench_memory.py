@@ -24,7 +24,7 @@ Usage::
 
     python benchmarks/bench_memory.py [--years 2009-2012] [--times 10]
         [--n-jobs 1] [--measures formulae,leaders,vader,kcna,stance]
-        [--chunk-size 5000] [--keep-files]
+        [--chunk-size 5000] [--copies distinct|repeated] [--keep-files]
 
 What stays flat and what grows: ``analyze`` holds one chunk of ``chunk_size``
 records (text + per-document numbers) at a time and the reader's near-duplicate
@@ -113,8 +113,11 @@ def _perturb(text: str, rng: random.Random) -> str:
     return head + " ".join(words)
 
 
-def generate(files: list[Path], folder: Path, times: int) -> dict:
-    """Write the slice and ``times - 1`` distinct copies as day files."""
+def generate(files: list[Path], folder: Path, times: int,
+             distinct: bool = True) -> dict:
+    """Write the slice and ``times - 1`` copies as day files (``distinct``: the
+    bodies' words shuffled; else the same texts, which the reader drops as exact
+    duplicates)."""
     t0 = time.perf_counter()
     nbytes = 0
     base = folder / "copy00"
@@ -138,7 +141,7 @@ def generate(files: list[Path], folder: Path, times: int) -> dict:
                     continue
                 if art.get("url"):
                     art["url"] = f"{art['url']}?copy={k}"
-                if isinstance(art.get("content"), str):
+                if distinct and isinstance(art.get("content"), str):
                     art["content"] = _perturb(art["content"], rng)
             name = f"{new_date}_{k:02d}_juche.json.gz"
             data = json.dumps(day).encode("utf-8")
@@ -158,12 +161,15 @@ def run_one(source: str, output: str, n_jobs: int, measures: list[str],
     sampler = Sampler()
     sampler.start()
     t0 = time.perf_counter()
-    kx.analyze(source, output=output, n_jobs=n_jobs, measures=measures,
-               chunk_size=chunk_size, progress=False)
+    empty = kx.analyze(source, output=output, n_jobs=n_jobs, measures=measures,
+                       chunk_size=chunk_size, progress=False)
     wall = time.perf_counter() - t0
     sampler.stop()
     meta = pq.ParquetFile(output).metadata
+    ingest = kx.get_provenance(empty).get("ingest", {})
     return {"wall_s": round(wall, 1), "docs": meta.num_rows,
+            "records_in": ingest.get("records_in"),
+            "dropped": ingest.get("dropped"), "row_groups": meta.num_row_groups,
             "parquet_mb": round(os.path.getsize(output) / 1e6, 1),
             "peak_rss_mb": round(_vmhwm_mb(), 1),
             "peak_rss_with_workers_mb_sampled": round(max(sampler.peak_total,
@@ -179,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--measures", default="formulae,leaders,vader,kcna,stance")
     ap.add_argument("--chunk-size", type=int, default=5_000,
                     help="analyze(chunk_size=): records read per chunk")
+    ap.add_argument("--copies", choices=["distinct", "repeated"], default="distinct",
+                    help="distinct: copies' body words shuffled (kept by the reader); "
+                         "repeated: the same texts (dropped as exact duplicates)")
     ap.add_argument("--keep-files", action="store_true")
     ap.add_argument("--output", default=str(RESULTS / "memory.json"))
     ap.add_argument("--run", help=argparse.SUPPRESS)
@@ -202,15 +211,19 @@ def main(argv: list[str] | None = None) -> int:
             argv if argv is not None else sys.argv[1:]),
         "slice": {"years": args.years, "files": len(files), "times": args.times},
         "n_jobs": args.n_jobs, "measures": measures, "chunk_size": args.chunk_size,
+        "copies": args.copies,
         "machine": {"cpu_count": os.cpu_count(), "python": platform.python_version(),
                     "load_avg_before": [round(x, 2) for x in os.getloadavg()]},
         "note": ("peak_rss_mb is VmHWM of the analyze subprocess; copies 1.. are "
-                 "synthetic (shuffled dates, new URLs, body words shuffled in "
-                 "blocks of 8 so that the reader keeps them)"),
+                 "synthetic (shuffled dates, new URLs, and with copies=distinct "
+                 "body words shuffled in blocks of 8 so that the reader keeps "
+                 "them; with copies=repeated the same texts, dropped as exact "
+                 "duplicates)"),
         "runs": {},
     }
     try:
-        result["generate"] = generate(files, tmp / "data", args.times)
+        result["generate"] = generate(files, tmp / "data", args.times,
+                                      distinct=args.copies == "distinct")
         for label, src in (("1x", tmp / "data" / "copy00"),
                            (f"{args.times}x", tmp / "data")):
             out = tmp / f"{label}.parquet"
