@@ -266,3 +266,21 @@ def test_report_duplicates_equal_the_list_of_dicts(dups, block):
         assert got != dups[:-1]
         with pytest.raises(IndexError):
             got[len(dups)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.integers(-(2**31), 2**31 - 1), max_size=50),
+       block=st.integers(1, 9), spill=st.booleans())
+def test_block_array_is_an_append_only_list(values, block, spill):
+    arr = _dedup._BlockArray("i")
+    arr.block, arr.spill = block, spill
+    for x in values:
+        arr.append(x)
+    assert len(arr) == len(values)
+    assert [arr[i] for i in range(len(values))] == values
+    assert [arr[i] for i in range(-len(values), 0)] == values
+    for bad in (len(values), -len(values) - 1):
+        with pytest.raises(IndexError):
+            arr[bad]
+    assert arr.nbytes == 4 * (len(values) % block if spill else len(values))
+    assert [pickle.loads(pickle.dumps(arr))[i] for i in range(len(values))] == values

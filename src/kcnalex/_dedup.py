@@ -191,6 +191,11 @@ class _BlockArray:
             self._blocks.append(full)
 
     def __getitem__(self, i: int):
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("index out of range")
         b, j = divmod(i, self.block)
         if b >= len(self._blocks):
             return self._cur[j]
