@@ -173,7 +173,8 @@ def run_one(source: str, output: str, n_jobs: int, measures: list[str],
             "parquet_mb": round(os.path.getsize(output) / 1e6, 1),
             "peak_rss_mb": round(_vmhwm_mb(), 1),
             "peak_rss_with_workers_mb_sampled": round(max(sampler.peak_total,
-                                                          _vmhwm_mb()), 1)}
+                                                          _vmhwm_mb()), 1),
+            "rss_tenths_mb": sampler.tenths()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,12 +248,18 @@ def main(argv: list[str] | None = None) -> int:
     r1, rn = result["runs"]["1x"], result["runs"][f"{args.times}x"]
     result["rss_ratio"] = round(rn["peak_rss_mb"] / r1["peak_rss_mb"], 3)
     result["rss_growth_mb"] = round(rn["peak_rss_mb"] - r1["peak_rss_mb"], 1)
+    # the level between single steps' peaks: median of the last tenth of the 10x
+    # run against the same in the 1x run
+    if r1.get("rss_tenths_mb") and rn.get("rss_tenths_mb"):
+        result["level_growth_mb"] = round(rn["rss_tenths_mb"][-1]
+                                          - r1["rss_tenths_mb"][-1], 1)
     result["target_under_2gb"] = rn["peak_rss_with_workers_mb_sampled"] < 2048
     out_path = Path(args.output)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({k: result[k] for k in ("rss_ratio", "rss_growth_mb",
-                                             "target_under_2gb")}))
+    print(json.dumps({k: result.get(k) for k in ("rss_ratio", "rss_growth_mb",
+                                                 "level_growth_mb",
+                                                 "target_under_2gb")}))
     print(f"wrote {out_path}")
     return 0
 
