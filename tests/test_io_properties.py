@@ -284,3 +284,36 @@ def test_block_array_is_an_append_only_list(values, block, spill):
             arr[bad]
     assert arr.nbytes == 4 * (len(values) % block if spill else len(values))
     assert [pickle.loads(pickle.dumps(arr))[i] for i in range(len(values))] == values
+
+
+_tree_name = st.sampled_from(["a", "a-b", "a.b", "b", "A", "a_", "é", "z", ".h", "a b",
+                              "10", "9", "a.json", "a.json.gz"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(paths=st.lists(st.lists(_tree_name, min_size=1, max_size=3), max_size=20),
+       link=st.booleans())
+def test_folder_walk_lists_files_like_sorted_rglob(paths, link):
+    """The reader lists a folder by a depth-first walk: the same files in the same
+    order as sorted(Path.rglob("*")), hidden parts left out, symlinked folders not
+    entered."""
+    import os
+
+    from kcnalex.io import _walk_files
+
+    with tempfile.TemporaryDirectory() as d:
+        root = Path(d)
+        for parts in paths:
+            p = root.joinpath(*parts)
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+                if not p.exists():
+                    p.write_text("x")
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                pass  # a name taken by a file and a folder
+        if link and (root / "a").exists() and not (root / "lnk").exists():
+            os.symlink(root / "a", root / "lnk")
+        want = [f.relative_to(root).as_posix()
+                for f in sorted(x for x in root.rglob("*") if x.is_file())
+                if not any(s.startswith(".") for s in f.relative_to(root).parts)]
+        assert list(_walk_files(root)) == want

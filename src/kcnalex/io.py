@@ -592,12 +592,9 @@ def _resolve(source: Any, report: IngestReport) -> _FileList:
         if p.is_file():
             out.append(p, p.name, p.parent if p.parent / p.name == p else None)
         elif p.is_dir():
-            for f in sorted(x for x in p.rglob("*") if x.is_file()):
-                rel = f.relative_to(p).as_posix()
-                if any(part.startswith(".") for part in f.relative_to(p).parts):
-                    continue
-                if _ext(f.name) in _KNOWN_EXT:
-                    out.append(f, rel, p)
+            for rel in _walk_files(p):
+                if _ext(rel.rpartition("/")[2]) in _KNOWN_EXT:
+                    out.append(p / rel, rel, p)
                 else:
                     report.skipped_files.append(rel)
         elif _glob.has_magic(str(item)):
@@ -616,6 +613,37 @@ def _resolve(source: Any, report: IngestReport) -> _FileList:
         else:
             raise FileNotFoundError(2, "No such file or directory", str(item))
     return out
+
+
+def _walk_files(root: Path) -> Iterator[str]:
+    """The files under ``root`` as relative POSIX paths, without hidden ones (a
+    part starting with ``"."``), in the order of ``sorted(root.rglob("*"))``.
+
+    A depth-first walk with each folder's entries sorted by name gives that order
+    (``Path`` objects sort by their parts), one folder in memory at a time instead
+    of a ``Path`` object per file (~20 MB for the 65,000 files of ten archives).
+    Like ``rglob``, it does not enter symlinked folders and skips folders it may
+    not read; symlinks to files count as files.
+    """
+    def walk(path: str, prefix: str) -> Iterator[str]:
+        try:
+            with os.scandir(path) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except PermissionError:
+            return
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            try:
+                is_dir = e.is_dir() and not e.is_symlink()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                yield from walk(e.path, prefix + e.name + "/")
+            elif e.is_file():
+                yield prefix + e.name
+
+    yield from walk(os.fspath(root), "")
 
 
 def _glob_base(pattern: str) -> Path:
