@@ -29,20 +29,21 @@ Usage::
 What stays flat and what grows: ``analyze`` holds one chunk of ``chunk_size``
 records (text + per-document numbers) at a time and the reader's near-duplicate
 window (texts, labels, MinHash signatures and LSH band keys of the last
-``near_duplicate_window`` = 20,000 kept documents, ~1.9 kB each); these are
-bounded, whatever the volume. What grows with the volume, measured on the whole
-archive x10 (1x 407.6 MB -> 10x 453.1 MB: +45.5 MB, 51 bytes per added document):
+``near_duplicate_window`` = 20,000 kept documents, ~1.9 kB each); the reader's
+exact-duplicate digests, doc ids and labels keep only their newest ~65,536 in
+memory (the rest in temporary files), and a dropped duplicate costs ~6 bytes.
+What still grows with the volume, measured on the whole archive x10 (1x 410.3 MB
+-> 10x 426.5 MB, +16.2 MB; with ``--copies repeated`` 412.7 -> 414.2 MB):
 
-* the reader's exact-duplicate and doc-id state, 33 bytes per kept document (in
-  numpy arrays: the 128-bit digest 16 and the index of its label 4, in sorted runs;
-  the label 5; the doc id 8): ~30 MB;
-* per file (65,540 at 10x), ~108 bytes: its name, stored once (54), the ingest
-  report's counts (46) and the file list (8): ~6 MB;
 * the Parquet writer's footer metadata, ~48 kB per row group (one per chunk) held
-  until the file is closed (~11 bytes per document at 5,000 records a chunk):
-  ~10 MB;
-* the ingest report's list of dropped duplicates (constant here: the copies have
-  none).
+  until the file is closed: ~10 MB at 5,000 records a chunk;
+* per file (65,540 at 10x), ~200 bytes: the list of files to read, made before
+  reading (~150: the name, stored once, and its root), and the ingest report's
+  counts (~46): ~13 MB.
+
+Each run also records the median RSS of each tenth of its time
+(``rss_tenths_mb``): the level memory returns to between the peaks of single
+chunks. ``level_growth_mb`` compares the last tenths of the two runs.
 
 The defaults put the 1x run in that steady state, so that the 10x run differs from
 it by volume only: the 1x slice (2009-2012: ~35,000 records, ~30,000 kept) holds
