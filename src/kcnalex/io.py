@@ -272,9 +272,9 @@ class _Duplicates(Sequence[dict[str, Any]]):
     :class:`~kcnalex._dedup.LabelStore` objects sharing the reader's name table
     (a file name once; per label ~4 bytes, 16 more where a new file starts), the
     reason to one byte, the Jaccard to 8; the per-label numbers, reasons and
-    Jaccards beyond the newest 65,536 are kept in temporary files. About 20
-    bytes a duplicate against ~500 for a dict, so a corpus with millions of
-    duplicates (a scrape read twice) stays small.
+    Jaccards beyond the newest 65,536 are kept in temporary files. About 6 bytes
+    of memory a duplicate (measured on 300,000) against ~390 for a dict, so a
+    corpus with millions of duplicates (a scrape read twice) stays small.
 
     Parameters
     ----------
@@ -621,7 +621,8 @@ def _walk_files(root: Path) -> Iterator[str]:
 
     A depth-first walk with each folder's entries sorted by name gives that order
     (``Path`` objects sort by their parts), one folder in memory at a time instead
-    of a ``Path`` object per file (~20 MB for the 65,000 files of ten archives).
+    of a ``Path`` object per file: listing the 65,540 files of ten archives held
+    7.3 MB instead of 19.9 MB.
     Like ``rglob``, it does not enter symlinked folders and skips folders it may
     not read; symlinks to files count as files.
     """
