@@ -249,12 +249,11 @@ def test_report_duplicates_equal_the_list_of_dicts(dups, block):
     from kcnalex.io import IngestReport, _Duplicates
 
     report = IngestReport()
-    d = report.duplicates
-    for arr in (d._origin._number, d._kept._number, d._reason, d._jaccard):
-        arr.block = block
-    for d in dups:
-        report.duplicates.append(d)
     got = report.duplicates
+    for arr in (got._origin._number, got._kept._number, got._reason, got._jaccard):
+        arr.block = block  # old blocks to temporary files
+    for dup in dups:
+        got.append(dup)
     assert isinstance(got, _Duplicates)
     assert got == dups and list(got) == dups and len(got) == len(dups)
     assert [got[i] for i in range(-len(dups), 0)] == dups
