@@ -846,3 +846,25 @@ def test_cojp_full_folder(co_jp_dir):
     assert not df["text"].str.contains("&nbsp;", regex=False).any()
     assert not _title_repeated(df)
     assert df["date"].isna().mean() <= 0.005
+
+
+def test_reader_state_stays_in_memory_when_no_temporary_file(monkeypatch):
+    """Where the temporary file cannot be made, runs and blocks stay in memory
+    with the same contents."""
+    def no_file(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_dedup.tempfile, "TemporaryFile", no_file)
+    keys = _dedup.SortedKeys(label=np.int32)
+    keys.max_run = 4
+    for b in range(5):
+        keys.add(np.arange(b, 40, 5, dtype=np.uint64), label=np.arange(8) + 10 * b)
+    assert keys.spilled_nbytes == 0 and keys.nbytes == 40 * 12
+    assert keys.keys.tolist() == sorted(keys.keys.tolist()) == list(range(40))
+    assert keys.contains(np.array([0, 39, 40], dtype=np.uint64)).tolist() == [
+        True, True, False]
+    arr = _dedup._BlockArray("i")
+    arr.block = 3
+    for x in range(10):
+        arr.append(x)
+    assert [arr[i] for i in range(10)] == list(range(10)) and arr.nbytes == 40

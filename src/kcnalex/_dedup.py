@@ -99,26 +99,40 @@ def _digest_halves(digests: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _SpillFile:
-    """An append-only temporary file of numpy arrays (deleted when closed or
-    garbage collected; ``tempfile.TemporaryFile``, in ``TMPDIR``).
+    """An append-only temporary file of numpy arrays (``tempfile.TemporaryFile``,
+    in ``TMPDIR``: created at the first write, deleted when closed or garbage
+    collected).
 
-    :meth:`put` writes an array and returns its handle ``(offset, size, dtype)``;
-    :meth:`view` maps it read-only (the pages count in the process's memory only
-    while the map is alive: drop it after use); :meth:`item` reads one value.
+    :meth:`put` writes arrays and returns their handles ``(offset, size, dtype)``,
+    or None once the file could not be written (no space, no temporary folder:
+    the caller then keeps its arrays in memory); :meth:`view` maps one read-only
+    (the pages count in the process's memory only while the map is alive: drop it
+    after use); :meth:`item` reads one value.
     """
 
     def __init__(self) -> None:
-        self._f = tempfile.TemporaryFile(prefix="kcnalex-")
+        self._f = None
         self._end = 0
+        self.failed = False
 
-    def put(self, values: np.ndarray) -> tuple[int, int, np.dtype]:
-        values = np.ascontiguousarray(values)
-        offset = self._end
-        self._f.seek(offset)
-        self._f.write(memoryview(values).cast("B"))
-        self._f.flush()
-        self._end = offset + values.nbytes
-        return offset, values.size, values.dtype
+    def put(self, *arrays: np.ndarray) -> list[tuple[int, int, np.dtype]] | None:
+        if self.failed:
+            return None
+        handles = []
+        try:
+            if self._f is None:
+                self._f = tempfile.TemporaryFile(prefix="kcnalex-")
+            for values in arrays:
+                values = np.ascontiguousarray(values)
+                self._f.seek(self._end)
+                self._f.write(memoryview(values).cast("B"))
+                handles.append((self._end, values.size, values.dtype))
+                self._end += values.nbytes
+            self._f.flush()
+        except OSError:
+            self.failed = True
+            return None
+        return handles
 
     def view(self, handle: tuple[int, int, np.dtype]) -> np.ndarray:
         offset, size, dtype = handle
@@ -137,16 +151,16 @@ class _SpillFile:
     def nbytes(self) -> int:
         return self._end
 
+    def __getstate__(self) -> dict:  # the owners pickle their data read back
+        return {"_f": None, "_end": 0, "failed": self.failed}
+
 
 class _SpilledRun:
     """A sorted run of :class:`SortedKeys` kept in a :class:`_SpillFile`."""
 
-    def __init__(self, spill: _SpillFile, keys: np.ndarray,
-                 cols: dict[str, np.ndarray]) -> None:
-        self.spill = spill
-        self.size = int(keys.size)
-        self.keys = spill.put(keys)
-        self.cols = {name: spill.put(v) for name, v in cols.items()}
+    def __init__(self, spill: _SpillFile, size: int, keys: tuple,
+                 cols: dict[str, tuple]) -> None:
+        self.spill, self.size, self.keys, self.cols = spill, size, keys, cols
 
     def arrays(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Read-only maps of the keys and columns (unmapped when dropped)."""
@@ -169,8 +183,7 @@ class _BlockArray:
         self._dtype = np.dtype(typecode)
         self._cur = array(typecode)
         self._blocks: list = []  # spill handles, or arrays kept in memory
-        self._spill: _SpillFile | None = None
-        self._failed = False
+        self._spill = _SpillFile()
 
     def __len__(self) -> int:
         return len(self._blocks) * self.block + len(self._cur)
@@ -180,15 +193,8 @@ class _BlockArray:
         if len(self._cur) >= self.block:
             full = np.array(self._cur, dtype=self._dtype)
             self._cur = array(self._typecode)
-            if self.spill and not self._failed:
-                try:
-                    if self._spill is None:
-                        self._spill = _SpillFile()
-                    self._blocks.append(self._spill.put(full))
-                    return
-                except OSError:  # no space or no temporary folder: keep it
-                    self._failed = True
-            self._blocks.append(full)
+            handles = self._spill.put(full) if self.spill else None
+            self._blocks.append(full if handles is None else handles[0])
 
     def __getitem__(self, i: int):
         n = len(self)
@@ -208,7 +214,6 @@ class _BlockArray:
         state = dict(self.__dict__)  # pickled with its spilled blocks read back
         state["_blocks"] = [b if isinstance(b, np.ndarray) else
                             np.array(self._spill.view(b)) for b in self._blocks]
-        state["_spill"] = None
         return state
 
     @property
@@ -290,8 +295,7 @@ class SortedKeys:
         # a _SpilledRun
         self._runs: list = []
         self._n = 0
-        self._spill: _SpillFile | None = None
-        self._spill_failed = False
+        self._spill = _SpillFile()
 
     def __len__(self) -> int:
         return self._n
@@ -312,7 +316,6 @@ class SortedKeys:
             k, cols = _run_arrays(r)
             runs.append((np.array(k), {n: np.array(c) for n, c in cols.items()}))
         state["_runs"] = runs
-        state["_spill"] = None
         return state
 
     @property
@@ -325,7 +328,7 @@ class SortedKeys:
     @property
     def spilled_nbytes(self) -> int:
         """Bytes of the runs moved to the temporary file."""
-        return self._spill.nbytes if self._spill is not None else 0
+        return self._spill.nbytes
 
     @property
     def n_runs(self) -> int:
@@ -473,16 +476,16 @@ class SortedKeys:
             self._runs[-2:] = [merged]
         # a run of max_run keys or more is final (only the two newest runs merge,
         # and never when the older has max_run keys): to the temporary file
-        if self.spill and not self._spill_failed:
+        if self.spill:
             for i, r in enumerate(self._runs):
                 if not isinstance(r, _SpilledRun) and _run_size(r) >= self.max_run:
-                    try:
-                        if self._spill is None:
-                            self._spill = _SpillFile()
-                        self._runs[i] = _SpilledRun(self._spill, *r)
-                    except OSError:  # no space or no temporary folder: keep them
-                        self._spill_failed = True
+                    keys, cols = r
+                    handles = self._spill.put(keys, *cols.values())
+                    if handles is None:  # no space or no temporary folder: keep it
                         break
+                    self._runs[i] = _SpilledRun(self._spill, keys.size, handles[0],
+                                                dict(zip(cols, handles[1:],
+                                                         strict=True)))
 
 
 def _hash64(b: bytes) -> int:
