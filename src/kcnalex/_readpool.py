@@ -52,14 +52,12 @@ class _FileState:
 
 def read_one(path: Path, label: str, ctx: Any) -> list:
     """The finished records of one file (as the serial reader makes them)."""
-    from .io import ReadError, _dropped, _finish_record, _read_file
+    from .io import _dropped, _finish_record, _read_file
 
     out = []
     try:
         for rec in _read_file(path, label, ctx):
             out.append(_finish_record(rec, ctx))
-    except ReadError:
-        raise
     except RecursionError:
         ctx.error(label, None, "structure nested too deeply")
         out = [_dropped(label, "malformed")]

@@ -315,14 +315,14 @@ class _Runner:
         return _Pending(self, futures)
 
     def release(self) -> None:
-        """Shut down the chunk's pool (fork mode) and drop its texts."""
+        """Drop the chunk's texts and shut down its pool (fork mode)."""
         global _TEXTS
         _TEXTS = None
-        if self.context is not None and self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-            self.pool = None
+        if self.context is not None:
+            self.close()
 
     def close(self) -> None:
+        """Shut down any pool (tasks not started are dropped)."""
         global _TEXTS
         _TEXTS = None
         if self.pool is not None:
@@ -580,11 +580,8 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
         nonlocal writer
         done = 0
         written: list[pd.DataFrame] = []
-        for values in job.pieces():
-            frame = _wide_frame(chunk.iloc[done:done + len(values)], values,
-                                analyzer.columns)
-            done += len(values)
-            bar.update(len(frame))
+
+        def add(frame: pd.DataFrame) -> None:
             if output is not None:
                 written.append(frame)
             elif form == "long":
@@ -593,20 +590,22 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
                 present.update(got)
             else:
                 frames.append(frame)
+
+        for values in job.pieces():
+            add(_wide_frame(chunk.iloc[done:done + len(values)], values,
+                            analyzer.columns))
+            done += len(values)
+            bar.update(len(values))
         if done != len(chunk):
             raise RuntimeError(f"analyze: {done} result rows for {len(chunk)} "
                                "documents")
-        if output is not None and written:  # one row group per chunk
+        if not done:  # an empty chunk: its (untyped) frame, as for any chunk
+            add(_wide_frame(chunk, np.zeros((0, len(analyzer.columns))),
+                            analyzer.columns))
+        if output is not None and done:  # one row group per non-empty chunk
             writer = _write_parquet(written[0] if len(written) == 1 else
                                     pd.concat(written, ignore_index=True),
                                     output, writer)
-        if not len(chunk) and output is None:  # (an empty chunk: typed as before)
-            frame = _wide_frame(chunk, np.zeros((0, len(analyzer.columns))),
-                                analyzer.columns)
-            if form == "long":
-                frames.append(_long_rows(frame)[0])
-            else:
-                frames.append(frame)
 
     pending = None
     try:
@@ -648,7 +647,7 @@ def analyze(source_or_corpus: Any, *, lexicon: Any = "kcna-formulae",
         if not frames:
             frames.append(_long_rows(empty)[0])
         return _long_record(pd.concat(frames, ignore_index=True), record,
-                            [c for c in analyzer.columns if c not in _META], present)
+                            _value_columns(empty), present)
     wide = pd.concat(frames, ignore_index=True) if frames else empty
     return attach(wide, record)
 

@@ -146,12 +146,8 @@ def _cells_bounds(cells: list[tuple[list[int], int, int]]) -> list[np.ndarray]:
     """Bounds of cells given as ``(entropy, start, stop)`` rows of :data:`_BLOCK`."""
     assert _BLOCK is not None
     num_b, den_b, n_boot, scale, qs = _BLOCK
-    # one BLAS limit for the whole task: in a forked worker, restoring the thread
-    # count after every cell makes OpenBLAS start threads that spin (CPU taken
-    # from the other workers)
-    with _blas_one_thread():
-        return [_cell_bounds(entropy, num_b[a:b].copy(), den_b[a:b].copy(), n_boot,
-                             scale, qs) for entropy, a, b in cells]
+    return [_cell_bounds(entropy, num_b[a:b].copy(), den_b[a:b].copy(), n_boot,
+                         scale, qs) for entropy, a, b in cells]
 
 
 def _hold_blas_one_thread() -> None:
