@@ -1619,7 +1619,8 @@ def iter_corpus(
     Files are read in the same order as :func:`read_corpus` and never split across
     chunks. Exact-duplicate and doc-id state (the 128-bit digest, the origin and
     the doc id of every kept document, in arrays: about 33 bytes per document,
-    and about 110 bytes per file for its name and counts) is carried across all
+    all but the newest ~65,536 of each in temporary files; and about 200 bytes
+    per file in memory for its name, path and counts) is carried across all
     chunks. Near duplicates are found within a chunk and against the
     ``near_duplicate_window`` most recently kept documents of earlier chunks
     (their texts, labels, MinHash signatures and LSH band keys are kept, about
